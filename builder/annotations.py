@@ -1,0 +1,104 @@
+"""annotations/** (YAML) -> Annotations(notes, links, terms), shapes checked and ids unique."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from builder import specs
+from builder.diagnostics import Location, Report
+from builder.model import Annotations, Link, Note, Selector, Term
+from builder.yamlload import Obj, Record, load_document, read_text
+
+
+def load_annotations(root: Path, report: Report) -> Annotations:
+    """Read notes/, links.yaml + links/, glossary.yaml; every problem is recorded, none stops the others."""
+    folder = root / "annotations"
+    if not folder.is_dir():
+        return Annotations()
+    _unexpected_files(folder, report)
+    notes = [n for path in sorted((folder / "notes").glob("*.yaml")) for n in _load_notes(root, path, report)]
+    link_files = ([folder / "links.yaml"] if (folder / "links.yaml").is_file() else []) + sorted(
+        (folder / "links").glob("*.yaml"))
+    links = [link for path in link_files for link in _load_links(root, path, report)]
+    terms = _load_terms(root, folder / "glossary.yaml", report) if (folder / "glossary.yaml").is_file() else []
+    _unique(((f"{n.essay}#{n.id}", n.location, f"note id '{n.id}'") for n in notes), report)
+    _unique(((link.id, link.location, f"link id '{link.id}'") for link in links), report)
+    _unique(((t.id, t.location, f"term id '{t.id}'") for t in terms), report)
+    return Annotations(tuple(notes), tuple(links), tuple(terms))
+
+
+def _unexpected_files(folder: Path, report: Report) -> None:
+    """A note in a misnamed file would be silently dropped: say so instead."""
+    known = {"notes", "links", "links.yaml", "glossary.yaml"}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        top = rel.parts[0]
+        if path.is_dir() or top.startswith(".") or path.name.startswith("."):
+            continue
+        if top not in known or (len(rel.parts) > 1 and (path.suffix != ".yaml" or len(rel.parts) > 2)):
+            hint = ".yaml files go in annotations/notes/<essay>.yaml, annotations/links/*.yaml or annotations/glossary.yaml"
+            if path.suffix == ".yml":
+                hint = f"rename it to {path.with_suffix('.yaml').name}"
+            report.error(Location(PurePosixPath("annotations") / rel.as_posix()), "file is not read by counterpoint", hint,
+                         code="stray-file")
+
+
+def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixPath, Record | None]:
+    rel = PurePosixPath(path.relative_to(root).as_posix())
+    text = read_text(path, rel, report)
+    return rel, (None if text is None else load_document(text, rel, spec, report))
+
+
+def _selector(record: Record, essay: str) -> Selector:
+    return Selector(essay, record.get("quote", ""), record.get("prefix", ""), record.get("suffix", ""),
+                    record.loc("quote"))
+
+
+def _load_notes(root: Path, path: Path, report: Report) -> list[Note]:
+    rel, record = _load(root, path, specs.NOTES_FILE, report)
+    if record is None:
+        return []
+    essay = path.stem
+    return [Note(n.get("id"), essay, _selector(n.get("at"), essay), n.get("body"), n.loc("id"))
+            for n in record.get("notes", []) if _complete(n, ("id", "at", "body"))]
+
+
+def _load_links(root: Path, path: Path, report: Report) -> list[Link]:
+    _, record = _load(root, path, specs.LINKS_FILE, report)
+    if record is None:
+        return []
+    return [Link(r.get("id"), r.get("relation"), _selector(r.get("from"), r.get("from").get("essay")),
+                 _selector(r.get("to"), r.get("to").get("essay")), r.get("note", ""), r.loc("id"))
+            for r in record.get("links", []) if _complete(r, ("id", "relation", "from", "to"))
+            and _complete(r.get("from"), ("essay", "quote")) and _complete(r.get("to"), ("essay", "quote"))]
+
+
+def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
+    _, record = _load(root, path, specs.GLOSSARY_FILE, report)
+    if record is None:
+        return []
+    terms = []
+    for r in record.get("terms", []):
+        if not _complete(r, ("id", "term", "definition")):
+            continue
+        see = tuple(r.get("see", ()))
+        terms.append(Term(r.get("id"), r.get("term"), r.get("definition"), r.loc("id"), r.get("kind", "concept"),
+                          r.get("expansion", ""), tuple(r.get("match", ())), see, (r.loc("see"),) * len(see)))
+    return terms
+
+
+def _complete(record: Record | None, keys: Iterable[str]) -> bool:
+    """Only fully valid records go on; the validator has already reported what is missing."""
+    return record is not None and all(key in record.values for key in keys)
+
+
+def _unique(items: Iterable[tuple[str, Location, str]], report: Report) -> None:
+    seen: dict[str, Location] = {}
+    for key, location, what in items:
+        if key in seen:
+            first = seen[key]
+            report.error(location, f"duplicate {what}", f"first defined at {first}; ids must be unique",
+                         code="duplicate-id")
+        else:
+            seen[key] = location

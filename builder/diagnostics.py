@@ -1,0 +1,146 @@
+"""Problems as data: Location, Diagnostic, Report, and the text / github / json formatters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Literal
+
+import click
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where a value was read from."""
+
+    path: PurePosixPath
+    """File, relative to the project folder."""
+    line: int = 1
+    """1-based line."""
+    column: int = 1
+    """1-based column, in characters."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in the input, with a hint that says how to fix it."""
+
+    severity: Severity
+    location: Location
+    message: str
+    """What is wrong, in the editor's words."""
+    hint: str | None = None
+    """How to fix it: closest matches, valid choices."""
+    code: str = "invalid"
+    """Stable machine-readable class of the problem (documented in CONTRIBUTING.md)."""
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (str(loc.path), loc.line, loc.column, self.message)
+
+
+class BuildFailed(click.ClickException):
+    """The one exception that crosses the CLI: the input has problems (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} problem(s) found; nothing was written.")
+
+    def show(self, file: object = None) -> None:  # the report was already printed
+        return None
+
+
+@dataclass(slots=True)
+class Report:
+    """Collects diagnostics across a stage; `raise_if_errors` stops between stages."""
+
+    strict: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str, hint: str | None = None, code: str = "invalid") -> None:
+        self.diagnostics.append(Diagnostic("error", location, message, hint, code))
+
+    def warning(self, location: Location, message: str, hint: str | None = None, code: str = "invalid") -> None:
+        severity: Severity = "error" if self.strict else "warning"
+        self.diagnostics.append(Diagnostic(severity, location, message, hint, code))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise BuildFailed(len(self.errors))
+
+    def sorted(self) -> list[Diagnostic]:
+        unique = dict.fromkeys(self.diagnostics)  # same problem found twice is shown once
+        return sorted(unique, key=Diagnostic.sort_key)
+
+
+def at_path(diagnostic: Diagnostic, path: PurePosixPath) -> Diagnostic:
+    """The same diagnostic, moved to another file (used when re-rooting locations)."""
+    return replace(diagnostic, location=replace(diagnostic.location, path=path))
+
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    """`path:line:col: error: message` then an indented hint, as DESIGN §5 fixes."""
+    lines: list[str] = []
+    for d in diagnostics:
+        lines.append(f"{d.location}: {d.severity}: {d.message}")
+        if d.hint:
+            lines.extend(f"    hint: {part}" if i == 0 else f"          {part}" for i, part in enumerate(d.hint.splitlines()))
+    return "\n".join(lines)
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`."""
+    lines = []
+    for d in diagnostics:
+        loc = d.location
+        body = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        props = f"file={_github_escape(str(loc.path), prop=True)},line={loc.line},col={loc.column}"
+        lines.append(f"::{d.severity} {props}::{_github_escape(body)}")
+    return "\n".join(lines)
+
+
+JSON_FORMAT_VERSION = 1
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    """A stable JSON shape (documented in CONTRIBUTING.md): version, counts, diagnostics."""
+    payload = {
+        "version": JSON_FORMAT_VERSION,
+        "errors": sum(d.severity == "error" for d in diagnostics),
+        "warnings": sum(d.severity == "warning" for d in diagnostics),
+        "diagnostics": [
+            {
+                "severity": d.severity,
+                "code": d.code,
+                "path": str(d.location.path),
+                "line": d.location.line,
+                "column": d.location.column,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)

@@ -1,0 +1,54 @@
+"""Pages drawn from the whole Reader: the debate map (SVG built in Python) and search (index as a classic script)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from builder import views
+from builder.debate_map import MapEdge, MapNode, render_map
+from builder.search import SearchDoc, render_search_index
+
+if TYPE_CHECKING:
+    from builder.render import RenderedPage, Renderer
+
+
+def extra_pages(r: "Renderer") -> list["RenderedPage | None"]:
+    from builder.render import RenderedPage
+
+    return [r.page("map.html", "map.html", svg=debate_map(r)), r.page("search.html", "search.html"),
+            RenderedPage(PurePosixPath("search-index.js"), render_search_index(search_docs(r)))]
+
+
+def debate_map(r: "Renderer") -> str:
+    reader = r.reader
+    nodes = []
+    for text in reader.ordered("essay"):
+        p = views.perspective_view(reader, text)
+        debates = reader.debates_of(text)
+        group = debates[0] if debates else None
+        nodes.append(MapNode(text.slug, text.title, text.url, p["label"] or "No perspective", p["colour"] or "#666666",
+                             group.slug if group else "", group.title if group else ""))
+    edges = [MapEdge(link.id, link.source.essay, link.target.essay, link.relation, link.relation,
+                     f"{reader.texts[link.source.essay].url}#link-{link.id}")
+             for link in reader.links() if reader.texts[link.source.essay].kind == "essay"
+             and reader.texts[link.target.essay].kind == "essay"]
+    return render_map(nodes, edges)
+
+
+def search_docs(r: "Renderer") -> list[SearchDoc]:
+    reader = r.reader
+    docs = []
+    for slug, parsed in sorted(reader.parsed.items()):
+        text = reader.texts[slug]
+        docs += [SearchDoc(f"{text.url}#p{b.number}", text.title, "text", f"¶{b.number}", b.text)
+                 for b in parsed.blocks if b.text.strip()]
+    for note in reader.annotations.notes:
+        anchor = reader.note_anchors.get((note.essay, note.id))
+        if anchor is not None:
+            text = reader.texts[note.essay]
+            docs.append(SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", note.body))
+    for term in reader.annotations.terms:
+        docs.append(SearchDoc(f"glossary.html#{term.id}", term.term, "term", "Glossary",
+                              f"{term.term} {term.expansion} {term.definition}"))
+    return docs

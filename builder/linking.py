@@ -1,0 +1,206 @@
+"""Texts + annotations + parsed blocks -> Reader: every reference resolved, anchors placed, terms found."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from builder.anchoring import TextIndex, anchor_selector, fold
+from builder.diagnostics import Location, Report
+from builder.model import Anchor, Annotations, Link, Note, SiteConfig, Term, Text
+from builder.textblocks import ParsedText
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place a glossary term occurs."""
+
+    term: str
+    essay: str
+    block: int
+    start: int
+    end: int
+    dom_id: str
+    linked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Everything the renderer needs, resolved."""
+
+    config: SiteConfig
+    texts: dict[str, Text]
+    parsed: dict[str, ParsedText]
+    annotations: Annotations
+    note_anchors: dict[tuple[str, str], Anchor]
+    link_anchors: dict[str, tuple[Anchor, Anchor]]
+    occurrences: dict[str, list[Occurrence]] = field(default_factory=dict)
+    """By essay slug, in text order."""
+
+    def ordered(self, kind: str) -> list[Text]:
+        return sorted((t for t in self.texts.values() if t.kind == kind),
+                      key=lambda t: (t.order if t.order is not None else 10_000, t.title.lower(), t.slug))
+
+    def debates_of(self, essay: Text) -> list[Text]:
+        found = {d for d in essay.debates if d in self.texts}
+        found |= {d.slug for d in self.ordered("debate") if essay.slug in d.essays}
+        return [t for t in self.ordered("debate") if t.slug in found]
+
+    def links(self) -> list[Link]:
+        return [link for link in self.annotations.links if link.id in self.link_anchors]
+
+
+def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed: dict[str, ParsedText],
+         report: Report) -> Reader:
+    """Resolve references, anchor every note and link, find glossary terms."""
+    by_slug = {t.slug: t for t in texts}
+    _check_text_references(by_slug, report)
+    indexes = {slug: TextIndex.of(slug, by_slug[slug].path, p.blocks) for slug, p in parsed.items()}
+    note_anchors = _anchor_notes(annotations.notes, indexes, report)
+    link_anchors = _anchor_links(annotations.links, indexes, report)
+    _check_terms(annotations.terms, report)
+    occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report)
+    return Reader(config, by_slug, parsed, annotations, note_anchors, link_anchors, occurrences)
+
+
+def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (
+        " …" if len(choices) > 12 else "")
+    report.error(location, f"unknown {kind} '{value}'", hint, code="unknown-reference")
+
+
+def _check_text_references(texts: dict[str, Text], report: Report) -> None:
+    debates = [s for s, t in texts.items() if t.kind == "debate"]
+    essays = [s for s, t in texts.items() if t.kind == "essay"]
+    for text in texts.values():
+        for slug in text.debates:
+            if slug not in debates:
+                _unknown("debate", slug, debates, text.locations.get("debates", text.locations[""]), report)
+        for slug in text.essays:
+            if slug not in essays:
+                _unknown("essay", slug, essays, text.locations.get("essays", text.locations[""]), report)
+        if text.parent and text.parent not in texts:
+            _unknown("text", text.parent, list(texts), text.locations.get("parent", text.locations[""]), report)
+
+
+def _index_for(slug: str, indexes: dict[str, TextIndex], location: Location, report: Report) -> TextIndex | None:
+    index = indexes.get(slug)
+    if index is None:
+        _unknown("essay", slug, list(indexes), location, report)
+    return index
+
+
+def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report: Report) -> dict[tuple[str, str], Anchor]:
+    anchors = {}
+    reported: set[str] = set()
+    for note in notes:
+        index = indexes.get(note.essay)
+        if index is None:
+            if note.essay not in reported:
+                reported.add(note.essay)
+                where = Location(PurePosixPath("annotations/notes") / f"{note.essay}.yaml")
+                close = difflib.get_close_matches(note.essay, list(indexes), n=1, cutoff=0.6)
+                report.error(where, f"notes file names unknown essay '{note.essay}'",
+                             (f"rename it to {close[0]}.yaml" if close else
+                              "a notes file is named after the essay: annotations/notes/<essay-slug>.yaml"),
+                             code="unknown-reference")
+            continue
+        anchor = anchor_selector(note.at, index, f"anchor-note-{note.id}", report)
+        if anchor is not None:
+            anchors[(note.essay, note.id)] = anchor
+    return anchors
+
+
+def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex],
+                  report: Report) -> dict[str, tuple[Anchor, Anchor]]:
+    anchors = {}
+    for item in links:
+        ends = []
+        for selector, dom_id in ((item.source, f"link-{item.id}"), (item.target, f"link-{item.id}-to")):
+            index = _index_for(selector.essay, indexes, selector.location, report)
+            ends.append(None if index is None else anchor_selector(selector, index, dom_id, report))
+        if ends[0] is not None and ends[1] is not None:
+            anchors[item.id] = (ends[0], ends[1])
+    return anchors
+
+
+def _check_terms(terms: tuple[Term, ...], report: Report) -> None:
+    ids = [t.id for t in terms]
+    for term in terms:
+        for see, location in zip(term.see, term.see_locations):
+            if see not in ids:
+                _unknown("term", see, ids, location, report)
+            elif see == term.id:
+                report.warning(location, f"term '{term.id}' lists itself in 'see'", "remove it", code="self-reference")
+
+
+def term_phrases(terms: tuple[Term, ...]) -> list[tuple[str, str]]:
+    """(phrase, term id), longest phrase first: the longest match wins."""
+    pairs = {(phrase.strip(), t.id) for t in terms for phrase in (t.match or (t.term,)) if phrase.strip()}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0].lower(), p[1]))
+
+
+def term_pattern(pairs: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    if not pairs:
+        return None
+    alternatives = "|".join(r"\s+".join(re.escape(w) for w in fold(p).text.split(" ")) for p, _ in pairs)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str, ParsedText],
+               indexes: dict[str, TextIndex], config: SiteConfig, report: Report) -> dict[str, list[Occurrence]]:
+    """Every occurrence of every term, outside headings and links; which ones link follows the site option."""
+    pairs = term_phrases(terms)
+    pattern = term_pattern(pairs)
+    owner = {fold(p).text.lower(): t for p, t in pairs}
+    found_phrases: set[str] = set()
+    result: dict[str, list[Occurrence]] = {}
+    if pattern is None:
+        return result
+    for slug in sorted(parsed):
+        seen: set[tuple[str, int]] = set()
+        occurrences = []
+        for b, (block, folded) in enumerate(zip(parsed[slug].blocks, indexes[slug].folded)):
+            if block.kind == "heading":
+                continue
+            for found in pattern.finditer(folded.text):
+                key = re.sub(r"\s+", " ", found[0].lower())
+                term = owner.get(key)
+                start, end = folded.origin[found.start()], folded.origin[found.end() - 1] + 1
+                if term is None or _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end):
+                    continue
+                found_phrases.add(key)
+                scope = {"all": (term, len(occurrences)), "first-in-page": (term, 0),
+                         "first-in-section": (term, block.section)}[config.glossary_links]
+                linked = scope not in seen
+                seen.add(scope)
+                occurrences.append(Occurrence(term, slug, b, start, end, f"t-{term}-{len(occurrences) + 1}", linked))
+        result[slug] = occurrences
+    _warn_unfound(terms, found_phrases, report)
+    return result
+
+
+def _in_link(ranges: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in ranges)
+
+
+def _wrappable(block: object, start: int, end: int) -> bool:
+    """A term is wrapped only inside one text run (never across markup)."""
+    pieces = getattr(block, "pieces")
+    return any(p.wrappable and p.start <= start and end <= p.start + p.length for p in pieces)
+
+
+def _warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> None:
+    for term in terms:
+        phrases = [p for p in (term.match or (term.term,)) if p.strip()]
+        missing = [p for p in phrases if fold(p).text.lower() not in found]
+        if phrases and len(missing) == len(phrases):
+            report.warning(term.location, f"term '{term.id}' occurs in no text",
+                           "check the match phrases, or remove the term", code="unused-term")
+        else:
+            for phrase in missing:
+                report.warning(term.location, f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
+                               "remove the phrase or correct its spelling", code="unused-phrase")

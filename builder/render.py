@@ -1,0 +1,243 @@
+"""Reader -> [RenderedPage]: Jinja templates (project's before built-ins) fed with views."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from builder import views
+from builder.diagnostics import Location, Report
+from builder.linking import Reader
+from builder.markdown import decorate, render_markdown, render_tokens
+from builder.model import Text
+
+THEME = Path(__file__).parent / "theme"
+BLOCK_TAGS = re.compile(r"<(/?)(p|ul|ol|li|blockquote|h[1-6]|pre)(\s[^>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    path: PurePosixPath
+    """Relative to the output folder."""
+    content: str
+
+
+def make_environment(project_templates: Path) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if project_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(project_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return env
+
+
+def inline_html(html: str) -> str:
+    """Block HTML of a note -> phrasing content, so a sidenote can sit inside a paragraph."""
+    return BLOCK_TAGS.sub(lambda m: "</span>" if m[1] else f'<span class="sn-{m[2]}">', html).strip()
+
+
+class Renderer:
+    """Renders every page of a Reader; one instance per build."""
+
+    def __init__(self, reader: Reader, md: MarkdownIt, templates: Path, report: Report) -> None:
+        self.reader = reader
+        self.md = md
+        self.env = make_environment(templates)
+        self.report = report
+        self.note_html = {(n.essay, n.id): inline_html(render_markdown(md, n.body)) for n in reader.annotations.notes}
+        self.link_note_html = {link.id: render_markdown(md, link.note) for link in reader.annotations.links}
+        self.term_html = {t.id: render_markdown(md, t.definition) for t in reader.annotations.terms}
+
+    # -------------------------------------------------------------- helpers
+
+    def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
+        root = "../" * path.count("/")
+        site = self.site_view(root)
+        try:
+            html = self.env.get_template(template).render(site=site, root=root, path=path, **context)
+        except jinja2.TemplateError as exc:
+            self.report.error(_template_location(exc, template), f"error building page '{path}': {exc}",
+                              "check the template named here", code="template")
+            return None
+        return RenderedPage(PurePosixPath(path), html)
+
+    def site_view(self, root: str) -> dict[str, Any]:
+        config = self.reader.config
+        return {"title": config.title, "language": config.language, "description": config.description,
+                "perspectives": [{"key": p.key, "label": p.label, "colour": p.colour, "description": p.description}
+                                 for p in config.perspectives]}
+
+    def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
+        spans = views.spans_for(self.reader, text.slug, root, self.note_html)
+        tokens = decorate(self.reader.parsed[text.slug], spans.spans, id_prefix)
+        return render_tokens(self.md, tokens, {"id_prefix": id_prefix}), spans.notes
+
+    def text_header(self, text: Text, root: str) -> dict[str, Any]:
+        return {
+            "slug": text.slug, "title": text.title, "kind": text.kind, "url": root + text.url,
+            "authors": [{"name": a.name, "affiliation": a.affiliation} for a in text.authors],
+            "byline": views.byline(text), "outlet": text.outlet or "not stated", "date": text.date,
+            "source": text.source, "perspective": views.perspective_view(self.reader, text),
+            "debates": [{"title": d.title, "url": root + d.url} for d in self.reader.debates_of(text)],
+            "summary": text.summary,
+            "parent": ({"title": self.reader.texts[text.parent].title, "url": root + self.reader.texts[text.parent].url}
+                       if text.parent in self.reader.texts else None),
+        }
+
+    # -------------------------------------------------------------- pages
+
+    def essay(self, text: Text) -> RenderedPage | None:
+        root = "../"
+        body, notes = self.text_body(text, root)
+        dialogue = views.dialogue(self.reader, text, root)
+        for group in dialogue:
+            for item in group["items"]:
+                item["note_html"] = self.link_note_html.get(item["id"], "")
+        compares = [{"title": self.reader.texts[b].title, "url": root + compare_path(a, b)}
+                    for a, b in self.compare_pairs() if text.slug in (a, b) for b in [b if a == text.slug else a]]
+        return self.page("essay.html", text.url, text=self.text_header(text, root), body=body, notes=notes,
+                         dialogue=dialogue, compares=compares)
+
+    def debate(self, text: Text) -> RenderedPage | None:
+        root = "../"
+        body, notes = self.text_body(text, root)
+        essays = [self.card(self.reader.texts[s], root) for s in text.essays if s in self.reader.texts]
+        members = set(text.essays)
+        counts: dict[str, int] = {}
+        for link in self.reader.links():
+            if {link.source.essay, link.target.essay} <= members and link.source.essay != link.target.essay:
+                counts[link.relation] = counts.get(link.relation, 0) + 1
+        pairs = [{"a": self.reader.texts[a].title, "b": self.reader.texts[b].title, "url": root + compare_path(a, b)}
+                 for a, b in self.compare_pairs() if a in members and b in members]
+        return self.page("debate.html", text.url, text=self.text_header(text, root), body=body, notes=notes,
+                         essays=essays, counts=[{"relation": r, "count": counts[r]} for r in views.RELATION_ORDER
+                                                if r in counts], compares=pairs)
+
+    def card(self, text: Text, root: str) -> dict[str, Any]:
+        blocks = [b for b in self.reader.parsed[text.slug].blocks if b.kind == "paragraph"]
+        opening = " ".join(b.text for b in blocks[:2])
+        opening = opening if len(opening) < 320 else opening[:319].rsplit(" ", 1)[0] + " …"
+        return self.text_header(text, root) | {"opening": opening}
+
+    def plain_page(self, text: Text) -> RenderedPage | None:
+        body, notes = self.text_body(text, "")
+        children = [self.text_header(t, "") for t in self.reader.ordered("debate") + self.reader.ordered("page")
+                    if t.parent == text.slug]
+        return self.page("page.html", text.url, text=self.text_header(text, ""), body=body, notes=notes,
+                         children=children)
+
+    def index(self) -> RenderedPage | None:
+        debates = [self.text_header(d, "") | {"essays": [self.card(self.reader.texts[s], "") for s in d.essays
+                                                           if s in self.reader.texts]}
+                   for d in self.reader.ordered("debate")]
+        in_debate = {s for d in self.reader.ordered("debate") for s in d.essays}
+        loose = [self.card(t, "") for t in self.reader.ordered("essay") if t.slug not in in_debate]
+        pages = [self.text_header(t, "") for t in self.reader.ordered("page") if not t.parent]
+        counts = {"essays": len(self.reader.ordered("essay")), "debates": len(debates),
+                  "notes": len(self.reader.note_anchors), "links": len(self.reader.link_anchors),
+                  "terms": len(self.reader.annotations.terms)}
+        return self.page("index.html", "index.html", debates=debates, loose=loose, pages=pages, counts=counts)
+
+    def compare_pairs(self) -> list[tuple[str, str]]:
+        """Every pair of essays joined by a link (and each debate's essays), slugs sorted."""
+        pairs = {tuple(sorted((link.source.essay, link.target.essay))) for link in self.reader.links()
+                 if link.source.essay != link.target.essay}
+        if self.reader.config.compare_pairs == "debates":
+            pairs = set()
+        for debate in self.reader.ordered("debate"):
+            pairs |= {tuple(sorted(p)) for p in combinations(debate.essays, 2)}
+        texts = self.reader.texts
+        return sorted((a, b) for a, b in pairs if a in texts and b in texts)  # type: ignore[misc]
+
+    def compare(self, a: str, b: str) -> RenderedPage | None:
+        root = "../"
+        sides = []
+        for prefix, slug in (("a-", a), ("b-", b)):
+            text = self.reader.texts[slug]
+            body, notes = self.text_body(text, root, id_prefix=prefix)
+            sides.append({"prefix": prefix, "text": self.text_header(text, root), "body": body, "notes": notes})
+        links = []
+        for link in self.reader.links():
+            ends = {link.source.essay, link.target.essay}
+            if ends == {a, b}:
+                src, dst = self.reader.link_anchors[link.id]
+                side_src = "a-" if link.source.essay == a else "b-"
+                side_dst = "b-" if side_src == "a-" else "a-"
+                links.append({"id": link.id, "relation": link.relation,
+                              "from": side_src + src.dom_id, "to": side_dst + dst.dom_id,
+                              "label": views.link_label(self.reader, link, True), "note_html": self.link_note_html[link.id]})
+        return self.page("compare.html", compare_path(a, b), sides=sides, links=links)
+
+    def glossary(self) -> RenderedPage | None:
+        terms = []
+        for term in sorted(self.reader.annotations.terms, key=lambda t: (t.term.lower(), t.id)):
+            groups: dict[str, dict[str, Any]] = {}
+            for slug, occs in sorted(self.reader.occurrences.items()):
+                text = self.reader.texts[slug]
+                for occ in occs:
+                    if occ.term != term.id:
+                        continue
+                    p = views.perspective_view(self.reader, text)
+                    group = groups.setdefault(p["label"] or "Editors’ and other pages", {"perspective": p, "items": []})
+                    before, word, after = views.occurrences_context(self.reader, occ)
+                    group["items"].append({"title": text.title, "url": f"{text.url}#{occ.dom_id}",
+                                           "number": self.reader.parsed[slug].blocks[occ.block].number,
+                                           "before": before, "word": word, "after": after})
+            terms.append({"id": term.id, "term": term.term, "kind": term.kind, "expansion": term.expansion,
+                          "html": self.term_html[term.id], "letter": _letter(term.term),
+                          "see": [{"id": s, "term": t.term} for s in term.see for t in self.reader.annotations.terms
+                                  if t.id == s],
+                          "groups": [groups[k] for k in sorted(groups)],
+                          "count": sum(len(g["items"]) for g in groups.values())})
+        letters = sorted({t["letter"] for t in terms})
+        return self.page("glossary.html", "glossary.html", terms=terms, letters=letters)
+
+    def glossary_data(self) -> RenderedPage:
+        data = {t.id: {"term": t.term, "html": self.term_html[t.id]} for t in self.reader.annotations.terms}
+        return RenderedPage(PurePosixPath("glossary-data.js"), script_assign("COUNTERPOINT_GLOSSARY", data))
+
+
+def script_assign(name: str, value: Any) -> str:
+    """A classic script assigning JSON data to window.NAME (works from file://, unlike fetch)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.{name} = {text};\n"
+
+
+def compare_path(a: str, b: str) -> str:
+    return f"compare/{a}--{b}.html"
+
+
+def _letter(term: str) -> str:
+    first = next((c for c in term.upper() if c.isalnum()), "#")
+    return first if first.isalpha() else "#"
+
+
+def _template_location(exc: jinja2.TemplateError, template: str) -> Location:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
+    line = getattr(exc, "lineno", None) or 1
+    return Location(PurePosixPath("templates") / PurePosixPath(str(name)).name, int(line), 1)
+
+
+def render_reader(reader: Reader, md: MarkdownIt, templates: Path, report: Report) -> list[RenderedPage]:
+    """Every page of the site, in a fixed order."""
+    r = Renderer(reader, md, templates, report)
+    pages: list[RenderedPage | None] = [r.index(), r.glossary(), r.glossary_data()]
+    pages += [r.essay(t) for t in reader.ordered("essay")]
+    pages += [r.debate(t) for t in reader.ordered("debate")]
+    pages += [r.plain_page(t) for t in reader.ordered("page")]
+    pages += [r.compare(a, b) for a, b in r.compare_pairs()]
+    from builder.extras import extra_pages  # map and search: pages drawn from the whole reader
+
+    pages += extra_pages(r)
+    return sorted((p for p in pages if p is not None), key=lambda p: str(p.path))

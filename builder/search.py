@@ -1,0 +1,82 @@
+"""Search documents -> search-index.js, a classic script that sets window.COUNTERPOINT_SEARCH.
+
+The index is loaded by a plain `<script src>` tag so that search works from `file://`
+(no fetch, no modules). It holds the documents themselves, not an inverted index:
+`static/search.js` normalises and scans them in the browser. Measured on 3,000
+paragraphs of ~60 words, the scan answers in a few milliseconds, and the file is about
+half the size an inverted index with positions would need (see tests/test_search.py).
+Keeping all normalisation in one place (the script) also means Python and JavaScript
+can never disagree on what a word is.
+
+Shape (keys sorted, no spaces):
+    {"docs": [[page, fragment, kind, label, text], ...],
+     "kinds": ["text", "note", "term"],
+     "pages": [[path, title], ...],
+     "v": 1}
+`page` indexes `pages`, `kind` indexes `kinds`; a result's URL is `path + fragment`.
+Documents keep the caller's order (reading order), which breaks ties between results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+DocKind = Literal["text", "note", "term"]
+KINDS: tuple[DocKind, ...] = ("text", "note", "term")
+INDEX_VERSION = 1
+INDEX_FILENAME = "search-index.js"
+"""Where the index goes, relative to the site root; static/search.js loads this name."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One searchable passage: a paragraph, an editor note or a glossary definition."""
+
+    url: str
+    """Relative to the site root, e.g. "essays/ch1-eu-inflection-point.html#p12"."""
+    title: str
+    """What the result is headed with, e.g. the essay title."""
+    kind: DocKind
+    """What sort of passage this is; the result list styles each kind."""
+    label: str
+    """Where in the page, e.g. "¶12", "Editor note", "Glossary"."""
+    text: str
+    """Plain text of the paragraph, note or definition."""
+
+
+def render_search_index(docs: Sequence[SearchDoc]) -> str:
+    """Return a classic-script JS file body that assigns window.COUNTERPOINT_SEARCH = {...}."""
+    payload = _index_payload(docs)
+    return f"window.COUNTERPOINT_SEARCH={_script_safe_json(payload)};\n"
+
+
+def _index_payload(docs: Sequence[SearchDoc]) -> dict[str, object]:
+    """Factor page paths and titles out of the documents (they repeat per paragraph)."""
+    pages: dict[tuple[str, str], int] = {}
+    rows: list[list[object]] = []
+    for doc in docs:
+        path, _, fragment = doc.url.partition("#")
+        page = pages.setdefault((path, doc.title), len(pages))
+        anchor = f"#{fragment}" if fragment else ""
+        rows.append([page, anchor, KINDS.index(doc.kind), doc.label, doc.text])
+    return {
+        "docs": rows,
+        "kinds": list(KINDS),
+        "pages": [[path, title] for path, title in pages],
+        "v": INDEX_VERSION,
+    }
+
+
+def _script_safe_json(value: object) -> str:
+    """Deterministic JSON that cannot end a <script> element or break old JS parsers."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # "<" and ">" only occur inside JSON strings, where \u escapes mean the same thing;
+    # this rules out "</script>" and "<!--" wherever the index ends up being inlined.
+    # U+2028/2029 are legal in JSON strings but were line terminators in JS before ES2019.
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text

@@ -1,0 +1,136 @@
+"""Reader -> per-page decorations and template views: relative URLs, ids and labels computed here, not in templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder.linking import Occurrence, Reader
+from builder.markdown import Marker, Span
+from builder.model import Anchor, Link, Text
+
+INVERSE = {"rebuts": "rebutted by", "supports": "supported by", "qualifies": "qualified by",
+           "contextualises": "contextualised by", "same-event": "same event as"}
+RELATION_ORDER = ("rebuts", "supports", "qualifies", "contextualises", "same-event")
+
+
+def note_letter(n: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa: editor notes are lettered, never numbered with the authors' notes."""
+    letters = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(97 + r) + letters
+    return letters
+
+
+def passage_number(reader: Reader, anchor: Anchor) -> int:
+    return reader.parsed[anchor.essay].blocks[anchor.block].number
+
+
+def passage_words(reader: Reader, anchor: Anchor, width: int = 280) -> str:
+    text = reader.parsed[anchor.essay].blocks[anchor.block].text
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
+def link_label(reader: Reader, link: Link, outgoing: bool) -> str:
+    other = link.target if outgoing else link.source
+    anchor = reader.link_anchors[link.id][1 if outgoing else 0]
+    title = reader.texts[other.essay].title
+    relation = link.relation if outgoing else INVERSE[link.relation]
+    arrow = "→" if outgoing else "←"
+    if link.relation == "same-event":
+        relation, arrow = "same event", "↔"
+    return f"{relation} {arrow} {title} ¶{passage_number(reader, anchor)}"
+
+
+def link_href(reader: Reader, link: Link, outgoing: bool, root: str) -> str:
+    other = link.target if outgoing else link.source
+    dom = f"link-{link.id}-to" if outgoing else f"link-{link.id}"
+    return f"{root}{reader.texts[other.essay].url}#{dom}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpans:
+    spans: list[Span]
+    notes: list[dict[str, Any]]
+
+
+def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, str], str]) -> PageSpans:
+    """Everything to wrap in one text: note anchors, both ends of links, glossary occurrences."""
+    spans: list[Span] = []
+    notes = []
+    essay_notes = sorted(((a, n) for n in reader.annotations.notes if n.essay == slug
+                          for a in [reader.note_anchors.get((slug, n.id))] if a is not None),
+                         key=lambda an: (an[0].block, an[0].start, an[1].id))
+    for i, (anchor, note) in enumerate(essay_notes):
+        letter = note_letter(i)
+        body = note_html[(slug, note.id)]
+        marker = Marker("note", f"#note-{note.id}", letter, f"note {letter}", dom_id=f"noteref-{note.id}",
+                        html=body)
+        spans.append(Span(anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id, "anchor anchor-note",
+                          markers=(marker,)))
+        notes.append({"id": note.id, "letter": letter, "html": body, "block": passage_number(reader, anchor)})
+    for link in reader.links():
+        source, target = reader.link_anchors[link.id]
+        for anchor, outgoing in ((source, True), (target, False)):
+            if anchor.essay != slug:
+                continue
+            other = target if outgoing else source
+            marker = Marker("link", link_href(reader, link, outgoing, root), link_label(reader, link, outgoing),
+                            link_label(reader, link, outgoing), relation=link.relation,
+                            preview=passage_words(reader, other))
+            spans.append(Span(anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id,
+                              f"anchor anchor-link rel-{link.relation}", markers=(marker,)))
+    terms = {t.id: t for t in reader.annotations.terms}
+    for occ in reader.occurrences.get(slug, []):
+        href = f"{root}glossary.html#{occ.term}" if occ.linked else ""
+        spans.append(Span(occ.block, occ.start, occ.end, "term", occ.dom_id, "term" if occ.linked else "term-occ",
+                          href, terms[occ.term].term if occ.linked else ""))
+    return PageSpans(spans, notes)
+
+
+def dialogue(reader: Reader, text: Text, root: str) -> list[dict[str, Any]]:
+    """"In dialogue with": every text this one links to or is linked from, grouped by relation."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for link in reader.links():
+        for outgoing in (True, False):
+            mine = link.source if outgoing else link.target
+            other = link.target if outgoing else link.source
+            if mine.essay != text.slug:
+                continue
+            relation = link.relation if outgoing or link.relation == "same-event" else INVERSE[link.relation]
+            anchors = reader.link_anchors[link.id]
+            here, there = (anchors[0], anchors[1]) if outgoing else (anchors[1], anchors[0])
+            groups.setdefault(relation, []).append({
+                "essay": reader.texts[other.essay].title,
+                "perspective": perspective_view(reader, reader.texts[other.essay]),
+                "href": link_href(reader, link, outgoing, root),
+                "here_href": f"#{here.dom_id}",
+                "here_number": passage_number(reader, here),
+                "there_number": passage_number(reader, there),
+                "quote": other.quote,
+                "note_html": "",
+                "id": link.id,
+            })
+    order = list(RELATION_ORDER) + [INVERSE[r] for r in RELATION_ORDER]
+    return [{"relation": r, "items": sorted(groups[r], key=lambda i: (i["essay"], i["here_number"]))}
+            for r in sorted(groups, key=order.index)]
+
+
+def perspective_view(reader: Reader, text: Text) -> dict[str, str]:
+    p = reader.config.perspective(text.perspective)
+    if p is None:
+        return {"key": "", "label": "", "colour": ""}
+    return {"key": p.key, "label": p.label, "colour": p.colour}
+
+
+def byline(text: Text) -> str:
+    return ", ".join(a.name for a in text.authors) or "not stated"
+
+
+def occurrences_context(reader: Reader, occ: Occurrence, words: int = 6) -> tuple[str, str, str]:
+    text = reader.parsed[occ.essay].blocks[occ.block].text
+    before = " ".join(text[: occ.start].split()[-words:])
+    after = " ".join(text[occ.end:].split()[:words])
+    return before, text[occ.start:occ.end], after

@@ -1,0 +1,83 @@
+"""[RenderedPage] + static/ -> the output folder, written beside it and swapped in atomically.
+
+The only module that touches the output folder. It refuses to replace a folder it did
+not create (no marker file) unless that folder is empty, and never writes outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from builder.diagnostics import Location, Report
+from builder.render import RenderedPage
+
+MARKER = ".counterpoint-site"
+MARKER_TEXT = "This folder was built by counterpoint; `counterpoint build` may replace it.\n"
+
+
+class OutputRefused(Exception):
+    """The output folder exists and was not made by counterpoint."""
+
+
+def check_output_folder(out_dir: Path, project: Path, report: Report) -> bool:
+    """True when `out_dir` may be (re)placed; otherwise an error says why."""
+    where = Location(PurePosixPath(os.path.relpath(out_dir, project)) if out_dir.is_absolute() else PurePosixPath(str(out_dir)))
+    resolved = out_dir.resolve()
+    if resolved == project.resolve() or project.resolve().is_relative_to(resolved):
+        report.error(where, "the output folder contains the project itself", "choose another --out folder",
+                     code="output-refused")
+        return False
+    if out_dir.exists() and not out_dir.is_dir():
+        report.error(where, "the output path is a file, not a folder", "choose another --out folder", code="output-refused")
+        return False
+    if out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
+        report.error(where, "refusing to replace a non-empty folder that counterpoint did not build",
+                     f"choose another --out folder, or empty it (it has no {MARKER} marker file)", code="output-refused")
+        return False
+    return True
+
+
+def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir: Path, extra: dict[str, bytes] | None = None) -> None:
+    """Write everything into a temporary sibling folder, then swap it in place of `out_dir`."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        for static in static_dirs:  # theme first, project's static/ overrides it file by file
+            if static.is_dir():
+                shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+        for page in pages:
+            _write(staging / Path(*page.path.parts), page.content.encode("utf-8"))
+        for name, data in sorted((extra or {}).items()):
+            _write(staging / name, data)
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Rename the old folder aside, the new one in, then delete the old one."""
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        os.rmdir(old)
+        os.replace(out_dir, old)
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        if old is not None:
+            os.replace(old, out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

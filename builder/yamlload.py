@@ -1,0 +1,308 @@
+"""Safe YAML text -> values that remember their Location, validated against declared shapes.
+
+The shapes (`Obj`, `Str`, `ListOf`, ...) are declared once in `specs.py`; this module
+validates against them and `schema.py` turns the same declarations into JSON Schema, so
+the validator and the schema editors see cannot drift.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Union
+
+import yaml
+
+from builder.diagnostics import Location, Report
+
+MAX_FILE_BYTES = 2_000_000
+"""Input files larger than this are refused (DESIGN §6: input sizes are bounded)."""
+MAX_NODES = 200_000
+"""YAML nodes visited per file; bounds alias ("billion laughs") expansion."""
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A string, optionally closed by a pattern or a list of choices."""
+
+    pattern: str | None = None
+    pattern_hint: str = ""
+    choices: tuple[str, ...] = ()
+    max_length: int = 100_000
+    markdown: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Int:
+    """An integer."""
+
+    minimum: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    """true or false."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateLike:
+    """A date as precise as the source allows: YYYY, YYYY-MM or YYYY-MM-DD."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """A list of items of one shape; a single item is accepted when `single_ok`."""
+
+    item: "Spec"
+    single_ok: bool = False
+    min_items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One key of an object, with the docstring editors see in completion."""
+
+    name: str
+    spec: "Spec"
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """A mapping with a closed set of keys (unknown keys are errors)."""
+
+    title: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+Spec = Union[Str, Int, Bool, DateLike, ListOf, Obj]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A validated mapping: values by key, where each key's value was read, and the object's own place."""
+
+    location: Location
+    values: dict[str, Any] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def loc(self, name: str) -> Location:
+        return self.locations.get(name, self.location)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def read_text(path: Any, rel: PurePosixPath, report: Report) -> str | None:
+    """Read a UTF-8 file, refusing over-large or undecodable ones with a diagnostic."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.error(Location(rel), f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
+                         "split it into several files", code="file-too-large")
+            return None
+        data: bytes = path.read_bytes()
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(Location(rel), f"file is not valid UTF-8 (byte {exc.start})", "save it as UTF-8", code="encoding")
+    except OSError as exc:
+        report.error(Location(rel), f"cannot read file: {exc.strerror}", code="unreadable")
+    return None
+
+
+def compose(text: str, rel: PurePosixPath, report: Report, line_offset: int = 0) -> yaml.Node | None:
+    """Parse YAML safely into a node tree (positions kept); syntax errors become diagnostics."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        report.error(Location(rel, line, col), f"YAML syntax error: {problem}", _yaml_hint(problem), code="yaml-syntax")
+    except yaml.YAMLError as exc:
+        report.error(Location(rel, 1 + line_offset, 1), f"YAML syntax error: {exc}", code="yaml-syntax")
+    return None
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return 'a value containing ": " must be quoted, e.g. quote: "Title: subtitle"'
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each key needs a colon; check the line above for an unclosed quote"
+    return "check indentation and quoting around this position"
+
+
+@dataclass(slots=True)
+class Validator:
+    """Checks a node tree against a Spec, recording every problem, not just the first."""
+
+    rel: PurePosixPath
+    report: Report
+    line_offset: int = 0
+    visited: int = 0
+    constructor: yaml.constructor.SafeConstructor = field(default_factory=yaml.constructor.SafeConstructor)
+
+    def loc(self, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return Location(self.rel, mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def check(self, node: yaml.Node, spec: Spec, what: str) -> Any:
+        """Return the plain value (Record for objects), or None after reporting a problem."""
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            if self.visited == MAX_NODES + 1:
+                self.report.error(self.loc(node), "YAML document is too large or nests aliases too deeply",
+                                  "remove YAML anchors/aliases (&name, *name)", code="file-too-large")
+            return None
+        if isinstance(spec, Obj):
+            return self._object(node, spec, what)
+        if isinstance(spec, ListOf):
+            return self._list(node, spec, what)
+        return self._scalar(node, spec, what)
+
+    def _type_error(self, node: yaml.Node, what: str, expected: str) -> None:
+        found = _describe(node)
+        self.report.error(self.loc(node), f"{what} must be {expected}, not {found}", code="wrong-type")
+
+    def _object(self, node: yaml.Node, spec: Obj, what: str) -> Record | None:
+        if not isinstance(node, yaml.MappingNode):
+            self._type_error(node, what, f"a mapping ({spec.title})")
+            return None
+        record = Record(self.loc(node))
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.report.error(self.loc(key_node), f"{what}: keys must be plain names", code="wrong-type")
+                continue
+            fld = spec.field(key)
+            if fld is None:
+                self._unknown_key(key_node, key, spec, what)
+                continue
+            if key in record.locations:
+                self.report.error(self.loc(key_node), f"{what}: key '{key}' appears twice",
+                                  f"the first '{key}' is on line {record.locations[key].line}; keep one", code="duplicate-key")
+                continue
+            record.locations[key] = self.loc(value_node)
+            value = self.check(value_node, fld.spec, f"'{key}'")
+            if value is not None:
+                record.values[key] = value
+        missing = [f.name for f in spec.fields if f.required and f.name not in record.locations]
+        for name in missing:
+            self.report.error(record.location, f"{what} is missing the required key '{name}'",
+                              _field_hint(spec.field(name)), code="missing-key")
+        return record
+
+    def _unknown_key(self, key_node: yaml.Node, key: str, spec: Obj, what: str) -> None:
+        names = [f.name for f in spec.fields]
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(names)}"
+        self.report.error(self.loc(key_node), f"unknown key '{key}' in {what}", hint, code="unknown-key")
+
+    def _list(self, node: yaml.Node, spec: ListOf, what: str) -> list[Any] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            if spec.single_ok and isinstance(node, yaml.ScalarNode):
+                item = self.check(node, spec.item, what)
+                return None if item is None else [item]
+            self._type_error(node, what, "a list")
+            return None
+        items = [self.check(item, spec.item, f"item {i + 1} of {what}") for i, item in enumerate(node.value)]
+        if len(node.value) < spec.min_items:
+            self.report.error(self.loc(node), f"{what} needs at least {spec.min_items} item(s)", code="wrong-type")
+        return [item for item in items if item is not None]
+
+    def _scalar(self, node: yaml.Node, spec: Spec, what: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            self._type_error(node, what, _expected(spec))
+            return None
+        value = self.constructor.construct_object(node)  # safe constructor, scalars only
+        if isinstance(spec, Bool):
+            return value if isinstance(value, bool) else self._type_error(node, what, "true or false")
+        if isinstance(spec, Int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                return self._type_error(node, what, "a whole number")
+            if spec.minimum is not None and value < spec.minimum:
+                self.report.error(self.loc(node), f"{what} must be at least {spec.minimum}", code="wrong-type")
+                return None
+            return value
+        if isinstance(spec, DateLike):
+            return self._date(node, value, what)
+        assert isinstance(spec, Str)
+        if not isinstance(value, str):
+            if value is None or isinstance(value, (bool, list, dict)):
+                return self._type_error(node, what, "text")
+            value = node.value  # a number or date written where text is wanted: keep the words typed
+        return self._string(node, value, spec, what)
+
+    def _string(self, node: yaml.Node, value: str, spec: Str, what: str) -> str | None:
+        if len(value) > spec.max_length:
+            self.report.error(self.loc(node), f"{what} is too long ({len(value):,} characters; at most {spec.max_length:,})",
+                              code="too-long")
+            return None
+        if spec.choices and value not in spec.choices:
+            close = difflib.get_close_matches(value, spec.choices, n=1, cutoff=0.5)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + f"choose one of: {', '.join(spec.choices)}"
+            self.report.error(self.loc(node), f"{what} '{value}' is not allowed", hint, code="bad-choice")
+            return None
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            self.report.error(self.loc(node), f"{what} '{value}' is not valid", spec.pattern_hint or None, code="bad-value")
+            return None
+        if not value.strip():
+            self.report.error(self.loc(node), f"{what} is empty", code="empty")
+            return None
+        return value
+
+    def _date(self, node: yaml.Node, value: Any, what: str) -> str | None:
+        if isinstance(value, _dt.date):
+            return value.isoformat()[:10]
+        text = str(value) if value is not None else ""
+        if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", text):
+            return text
+        self.report.error(self.loc(node), f"{what} '{node.value}' is not a date",
+                          "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows", code="bad-value")
+        return None
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag.endswith(":null"):
+        return "empty"
+    return f"'{node.value}'"
+
+
+def _expected(spec: Spec) -> str:
+    return {Str: "text", Int: "a whole number", Bool: "true or false", DateLike: "a date"}.get(type(spec), "a value")
+
+
+def _field_hint(fld: Field | None) -> str | None:
+    return f"{fld.name}: {fld.doc}" if fld else None
+
+
+def load_document(text: str, rel: PurePosixPath, spec: Obj, report: Report, line_offset: int = 0) -> Record | None:
+    """YAML text -> a validated Record (or None, with diagnostics recorded)."""
+    before = len(report.errors)
+    node = compose(text, rel, report, line_offset)
+    if node is None:
+        if len(report.errors) == before:  # no syntax error: the document is empty
+            report.error(Location(rel, 1 + line_offset, 1), "file is empty", f"it should be a mapping ({spec.title})",
+                         code="empty")
+        return None
+    return Validator(rel, report, line_offset).check(node, spec, spec.title)  # type: ignore[no-any-return]
