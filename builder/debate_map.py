@@ -132,26 +132,35 @@ def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *,
     _check_edges(nodes, edges)
     layout = _layout(_grouped(nodes))
     codes = _perspective_codes(nodes)
-    order = {node.slug: i for i, node in enumerate(nodes)}
-    titles = {node.slug: node.title for node in nodes}
     edges = sorted(edges, key=_edge_key)
     legend_y = layout.height + 10
     legend, height = _legend(nodes, codes, legend_y, id_prefix)
     parts = [
         _svg_open(len(nodes), len(edges), height),
-        _style(len(nodes), id_prefix),
+        _style(len(nodes)),
         _markers(id_prefix),
         *(_panel(panel) for panel in layout.panels),
-        '<g class="cpm-edges">',
-        *_edges(edges, layout.boxes, order, titles, id_prefix),
-        "</g>",
-        '<g class="cpm-nodes">',
-        *(_node(node, layout.boxes[node.slug], codes, order[node.slug]) for node in nodes),
-        "</g>",
+        *_nodes_and_edges(nodes, edges, layout, codes, id_prefix),
         legend,
         "</svg>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _nodes_and_edges(nodes: Sequence[MapNode], edges: list[MapEdge], layout: Layout,
+                     codes: dict[str, str], id_prefix: str) -> Iterable[str]:
+    """Each box followed by the links that start from it, in reading order (column by
+    column, top down): that is the order of Tab and of a screen reader. Links never run
+    under a box, so drawing them after it hides nothing."""
+    by_slug = {node.slug: node for node in nodes}
+    order = {node.slug: i for i, node in enumerate(nodes)}
+    titles = {node.slug: node.title for node in nodes}
+    drawn = _edges(edges, layout.boxes, order, titles, id_prefix)
+    for slug, box in layout.boxes.items():
+        yield _node(by_slug[slug], box, codes, order[slug])
+        outgoing = [svg for edge, svg in zip(edges, drawn) if edge.source == slug]
+        if outgoing:
+            yield '<g class="cpm-links">' + "".join(outgoing) + "</g>"
 
 
 def _check_edges(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> None:
@@ -245,14 +254,17 @@ def _place_column(runs: list[Run], x: float, side: int,
 
 
 def _edges(edges: list[MapEdge], boxes: dict[str, Box], order: dict[str, int],
-           titles: dict[str, str], id_prefix: str) -> Iterable[str]:
+           titles: dict[str, str], id_prefix: str) -> list[str]:
+    """Every link drawn, in the order of `edges`."""
     ports = _ports(edges, boxes)
     spread = _parallel_index(edges)
+    drawn = []
     for i, edge in enumerate(edges):
         start, end = ports[(i, "source")], ports[(i, "target")]
         path = _curve(boxes[edge.source], start, boxes[edge.target], end, spread[i],
                       edge.source == edge.target)
-        yield _edge(edge, path, order, titles, id_prefix)
+        drawn.append(_edge(edge, path, order, titles, id_prefix))
+    return drawn
 
 
 def _ports(edges: list[MapEdge], boxes: dict[str, Box]) -> dict[tuple[int, str], float]:
@@ -339,7 +351,7 @@ def _node(node: MapNode, box: Box, codes: dict[str, str], index: int) -> str:
         f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}"'
         f' rx="4" fill="#ffffff" stroke="{_attr(node.colour)}" stroke-width="1.5"/>'
         + _swatch(box.x, box.y, BOX_H, node.colour, codes[label])
-        + f'<text x="{_n(box.x + SWATCH_W + 8)}" y="{text_y}" fill="#1a1a1a">{_text(short)}</text></a>'
+        + f'<text x="{_n(box.x + SWATCH_W + 8)}" y="{text_y}" class="cpm-label" fill="#1a1a1a">{_text(short)}</text></a>'
     )
 
 
@@ -355,7 +367,7 @@ def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
 
 
 def _panel(panel: Panel) -> str:
-    title = _shorten(panel.title, BOX_W, size=13.5 * 1.08)  # bold runs wider
+    title = _shorten(panel.title, BOX_W, size=13.5 * 1.12)  # bold runs wider
     return (
         f'<g class="cpm-group"><rect x="{_n(panel.x)}" y="{_n(panel.y)}" width="{BOX_W + 20}"'
         f' height="{_n(panel.height)}" rx="6" fill="#f3f1ec"/>'
@@ -443,7 +455,7 @@ def _svg_open(node_count: int, edge_count: int, height: float) -> str:
     )
 
 
-def _style(node_count: int, id_prefix: str) -> str:
+def _style(node_count: int) -> str:
     """Interaction only; everything static is in presentation attributes."""
     fades = "\n".join(
         f".cpm:has(.cpm-n{i}:hover,.cpm-n{i}:focus) .cpm-edge:not(.cpm-t{i}){{opacity:.12}}"
@@ -455,7 +467,7 @@ def _style(node_count: int, id_prefix: str) -> str:
         ".cpm .cpm-hit{fill:none;stroke:#000;stroke-opacity:0;stroke-width:9;pointer-events:stroke}\n"
         ".cpm .cpm-edge:hover .cpm-line,.cpm .cpm-edge:focus .cpm-line{stroke-width:3.5;stroke-opacity:1}\n"
         ".cpm .cpm-node:hover .cpm-box,.cpm .cpm-node:focus .cpm-box{stroke-width:3;fill:#fffbe6}\n"
-        ".cpm .cpm-node:hover text,.cpm .cpm-node:focus text{text-decoration:underline}\n"
+        ".cpm .cpm-node:hover .cpm-label,.cpm .cpm-node:focus .cpm-label{text-decoration:underline}\n"
         f"{fades}\n</style>"
     )
 
@@ -491,7 +503,7 @@ def _shorten(text: str, width: float, size: float = FONT) -> str:
         while cut and _text_width(cut + "…", size) > width:
             cut = cut[:-1]
         return cut + "…"
-    return " ".join(kept).rstrip(",;:.–—-") + "…"
+    return " ".join(kept).rstrip(" ,;:.–—-&") + "…"
 
 
 def _text_width(text: str, size: float) -> float:

@@ -219,3 +219,13 @@ def test_titles_fit_their_boxes_in_chromium(tmp_path):
         room = page.evaluate(script)
         browser.close()
     assert len(room) == 25 and min(r[0] for r in room) >= 4
+
+
+def test_reading_order_is_column_by_column_with_each_texts_links_after_it():
+    nodes = [MapNode(f"n{i}", f"Text {i}", f"n{i}.html", "Editors", "#333", g, g.upper())
+             for i, g in enumerate(["a", "b", "a", "b", ""])]
+    edges = [MapEdge("l1", "n4", "n0", "rebuts", "rebuts", "n4.html#l1"),
+             MapEdge("l2", "n0", "n1", "supports", "supports", "n0.html#l2")]
+    root = ET.fromstring(render_map(nodes, edges))
+    hrefs = [a.get("href") for a in root.iter(f"{SVG}a")]
+    assert hrefs == ["n0.html", "n0.html#l2", "n2.html", "n1.html", "n3.html", "n4.html", "n4.html#l1"]
