@@ -161,10 +161,20 @@ def closest_passages(quote: str, index: TextIndex, limit: int = 3) -> list[str]:
         start = max(0, longest.a - longest.b)
         window = f.text[start:start + len(quote)]
         ratio = difflib.SequenceMatcher(None, window, quote, autojunk=False).ratio()
+        window = _whole_words(f.text, start, start + len(quote))
         scored.append((-ratio, block.number, window, block))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [f'{index.path}:{block.line} ¶{block.number} "{_clip(window)}"' for ratio, _, window, block in scored[:limit]
             if -ratio >= 0.4]
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """Widen a window to whole words, so the hint shows words an editor can search for."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end].strip()
 
 
 def _clip(text: str, width: int = 70) -> str:

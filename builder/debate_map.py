@@ -343,16 +343,25 @@ def _relation_id(relation: str) -> str:
 def _node(node: MapNode, box: Box, codes: dict[str, str], index: int) -> str:
     label = node.perspective_label or "no perspective"
     name = f"{node.title} ({label})"
-    short = _shorten(node.title, BOX_W - SWATCH_W - 16)
-    text_y = _n(box.y + BOX_H / 2 + FONT * 0.35)
+    room = BOX_W - SWATCH_W - 4
+    short = _shorten(node.title, room - 12)
     return (
         f'<a href="{_attr(node.url)}" class="cpm-node cpm-n{index}" aria-label="{_attr(name)}">'
         f"<title>{_text(name)}</title>"
         f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}"'
         f' rx="4" fill="#ffffff" stroke="{_attr(node.colour)}" stroke-width="1.5"/>'
         + _swatch(box.x, box.y, BOX_H, node.colour, codes[label])
-        + f'<text x="{_n(box.x + SWATCH_W + 8)}" y="{text_y}" class="cpm-label" fill="#1a1a1a">{_text(short)}</text></a>'
+        + _clipped(box.x + SWATCH_W, box.y, room, BOX_H,
+                   f'<text x="8" y="{_n(BOX_H / 2 + FONT * 0.35)}" class="cpm-label"'
+                   f' fill="#1a1a1a">{_text(short)}</text>')
+        + "</a>"
     )
+
+
+def _clipped(x: float, y: float, width: float, height: float, content: str) -> str:
+    """A nested viewport: if a reader's font runs wider than estimated, text is cut, not spilt."""
+    return (f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
+            f' overflow="hidden">{content}</svg>')
 
 
 def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
@@ -367,12 +376,14 @@ def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
 
 
 def _panel(panel: Panel) -> str:
-    title = _shorten(panel.title, BOX_W, size=13.5 * 1.12)  # bold runs wider
+    title = _shorten(panel.title, BOX_W, size=13.5, bold=True)
+    heading = (f'<text x="10" y="20" font-weight="700" font-size="13.5" fill="#333333">'
+               f"{_text(title)}<title>{_text(panel.title)}</title></text>")
     return (
         f'<g class="cpm-group"><rect x="{_n(panel.x)}" y="{_n(panel.y)}" width="{BOX_W + 20}"'
         f' height="{_n(panel.height)}" rx="6" fill="#f3f1ec"/>'
-        f'<text x="{_n(panel.x + 10)}" y="{_n(panel.y + 20)}" font-weight="700" font-size="13.5"'
-        f' fill="#333333">{_text(title)}<title>{_text(panel.title)}</title></text></g>'
+        + _clipped(panel.x, panel.y, BOX_W + 16, HEADER_H, heading)
+        + "</g>"
     )
 
 
@@ -488,8 +499,9 @@ def _markers(id_prefix: str) -> str:
 # ---- small helpers ------------------------------------------------------------------
 
 
-def _shorten(text: str, width: float, size: float = FONT) -> str:
+def _shorten(text: str, width: float, size: float = FONT, bold: bool = False) -> str:
     """Cut `text` at a word to fit `width` px at `size` px, marking the cut with "…"."""
+    size *= 1.1 if bold else 1.0
     if _text_width(text, size) <= width:
         return text
     words = text.split()
@@ -507,18 +519,17 @@ def _shorten(text: str, width: float, size: float = FONT) -> str:
 
 
 def _text_width(text: str, size: float) -> float:
-    """A generous estimate of rendered width in a sans-serif face (no font metrics here)."""
-    em = 0.0
-    for char in text:
-        if char in "iljtf.,;:'|!() ":
-            em += 0.3
-        elif char in "mwMW@":
-            em += 0.88
-        elif char.isupper() or char.isdigit():
-            em += 0.66
-        else:
-            em += 0.55
-    return em * size
+    """A cautious width estimate: advance widths (in em) close to DejaVu Sans, the widest
+    common sans-serif; narrower faces just leave a little room."""
+    return size * sum(_advance(char) for char in text)
+
+
+def _advance(char: str) -> float:
+    for chars, em in (("iljI.,:;'!| ", 0.32), ("ft-()[]", 0.4), ("r", 0.42),
+                      ("sczvxyk", 0.58), ("mw", 0.92), ("MW", 0.99)):
+        if char in chars:
+            return em
+    return 0.75 if char.isupper() else 0.64
 
 
 def _ink_on(colour: str) -> str:

@@ -170,7 +170,8 @@ def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str
                 key = re.sub(r"\s+", " ", found[0].lower())
                 term = owner.get(key)
                 start, end = folded.origin[found.start()], folded.origin[found.end() - 1] + 1
-                if term is None or _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end):
+                if term is None or _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
+                        or _in_address(block.text, start, end):
                     continue
                 found_phrases.add(key)
                 scope = {"all": (term, len(occurrences)), "first-in-page": (term, 0),
@@ -185,6 +186,15 @@ def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str
 
 def _in_link(ranges: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     return any(a < end and start < b for a, b in ranges)
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Never inside a web or mail address written out in a citation ("europa.eu", "wto.org/…")."""
+    word_start = text.rfind(" ", 0, start) + 1
+    word_end = text.find(" ", end)
+    word = text[word_start:] if word_end < 0 else text[word_start:word_end]
+    return "://" in word or "www." in word or "@" in word or bool(
+        re.search(r"[a-z0-9-]\.(eu|org|com|int|net|gov|cn|edu|info|io)\b", word, re.I))
 
 
 def _wrappable(block: object, start: int, end: int) -> bool:

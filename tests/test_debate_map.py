@@ -208,9 +208,10 @@ def test_titles_fit_their_boxes_in_chromium(tmp_path):
     nodes, edges = big_map()
     page_path = tmp_path / "map.html"
     page_path.write_text('<!doctype html><meta charset="utf-8"><body>' + render_map(nodes, edges), encoding="utf-8")
-    script = """() => [...document.querySelectorAll('a.cpm-node')].map(a => {
-        const box = a.querySelector('.cpm-box').getBBox(), label = a.querySelectorAll('text')[1].getBBox();
-        return [box.x + box.width - (label.x + label.width)];
+    script = """() => [...document.querySelectorAll('.cpm-node, .cpm-group')].map(a => {
+        const box = a.querySelector('rect').getBoundingClientRect();
+        const label = a.querySelector('.cpm-label, .cpm-group text').getBoundingClientRect();
+        return box.right - label.right;
     })"""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
@@ -218,7 +219,7 @@ def test_titles_fit_their_boxes_in_chromium(tmp_path):
         page.goto(page_path.as_uri())
         room = page.evaluate(script)
         browser.close()
-    assert len(room) == 25 and min(r[0] for r in room) >= 4
+    assert len(room) == 25 + len(GROUPS) and min(room) >= 4, room
 
 
 def test_reading_order_is_column_by_column_with_each_texts_links_after_it():
