@@ -1,9 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark `counterpoint build` on a synthetic project (stdlib only; see README.md).
-
-    python benchmarks/bench_build.py --essays 1000 --repeat 3
-    python benchmarks/bench_build.py --essays 200 --edit-one
-"""
+"""Benchmark `counterpoint build` on a generated project of N essays (stdlib only; see README.md)."""
 import argparse, json, random, re, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
@@ -44,11 +40,8 @@ GENERATED = {"site.toml", "content", "annotations"}   # everything else in the p
 
 def token(n):
     """A unique capitalised nonsense word for the n-th (essay, paragraph): makes quotes unique."""
-    out, n = [], n * 7919 % len(SYL) ** 5   # a bijection that scrambles neighbouring numbers
-    for _ in range(5):
-        n, d = divmod(n, len(SYL))
-        out.append(SYL[d])
-    return "".join(out).capitalize()
+    n = n * 7919 % len(SYL) ** 5   # a bijection that scrambles neighbouring numbers
+    return "".join(SYL[n // len(SYL) ** k % len(SYL)] for k in range(5)).capitalize()
 
 
 def np_(r):
@@ -145,8 +138,7 @@ def make_essay(r, i, phrases, target):
     return body, anchors, len(body.split())
 
 
-def q(s):
-    return json.dumps(s, ensure_ascii=False)
+q = json.dumps   # a double-quoted YAML scalar
 
 
 def block(text, indent):
@@ -259,9 +251,7 @@ def build(cmd, tmp, cold, project, out, own_out):
             if p.name not in GENERATED:
                 shutil.rmtree(p) if p.is_dir() else p.unlink()
     res = run(cmd, tmp / "report.json")
-    if res["rc"] != 0:
-        sys.exit(f"build failed (exit {res['rc']}):\n{res['output'][-3000:]}")
-    return res
+    return res if res["rc"] == 0 else sys.exit(f"build failed (exit {res['rc']}):\n{res['output'][-3000:]}")
 
 
 def edit_note(project, e, k):
@@ -276,9 +266,7 @@ def edit_word(project, e, k):
     para = e["free"][i][1]
     m = next(m for m in re.finditer(r"\b[a-z]+\b", para) if m.group() in NOUN)
     new = para[:m.start()] + NOUN[(NOUN.index(m.group()) + 1) % len(NOUN)] + para[m.end():]
-    text = path.read_text()
-    assert para in text
-    path.write_text(text.replace(para, new, 1))
+    path.write_text(path.read_text().replace(para, new, 1))
     e["free"][i] = (e["free"][i][0], new)
 
 
@@ -320,6 +308,8 @@ def main():
             c = run([sys.executable, "-m", "builder", "check", "--project", str(project)], tmp / "r.json")
             print(f"check:        exit {c['rc']}, {c['wall']:.2f} s, {c['output'].count('error:')} errors, "
                   f"{c['output'].count('warning:')} warnings, peak RSS {c['mib']:.0f} MiB")
+            if c["rc"]:
+                print(c["output"][-3000:])
         runs = [build(cmd, tmp, True, project, out, own_out) for _ in range(1 if a.edit_one else a.repeat)]
         pages = sum(1 for _ in out.rglob("*.html"))
         wall = statistics.median(r["wall"] for r in runs)

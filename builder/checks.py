@@ -8,15 +8,9 @@ from builder.textblocks import ParsedText
 
 
 def check_footnotes(texts: list[Text], parsed: dict[str, ParsedText], report: Report) -> None:
-    """A definition nobody refers to would vanish from the page; a marker with no definition must be declared."""
+    """A marker with no definition must be declared (`unresolved_refs`); definitions are always kept."""
     for text in texts:
         doc = parsed[text.slug]
-        refs = doc.env.get("footnotes", {}).get("refs", {})
-        for label, ident in sorted(refs.items()):
-            if ident == -1:
-                report.warning(Location(text.path, _line_of(text, f"[{label[1:] and '^' + label[1:]}]:"), 1),
-                               f"footnote [^{label[1:]}] is defined but never referenced, so it would not be shown",
-                               f"add the marker [^{label[1:]}] where the source has it", code="footnote-unused")
         unresolved = [t.meta["label"] for tok in doc.tokens if tok.type == "inline" for t in tok.children or []
                       if t.type == "footnote_unresolved"]
         if unresolved and not text.unresolved_refs:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+import re
 from html import escape
 
 WIDTH = 1000
@@ -504,18 +505,25 @@ def _shorten(text: str, width: float, size: float = FONT, bold: bool = False) ->
     size *= 1.1 if bold else 1.0
     if _text_width(text, size) <= width:
         return text
-    words = text.split()
-    kept: list[str] = []
-    for word in words:
-        if _text_width(" ".join([*kept, word]) + "…", size) > width:
+    # Pieces end before a space or after a hyphen, so "confidence-building" may become
+    # "confidence…" rather than vanish whole.
+    pieces = [p for p in re.split(r"(?<=-)|(?= )", text) if p]
+    kept = ""
+    for piece in pieces:
+        if _text_width((kept + piece).rstrip(_TRIM) + "…", size) > width:
             break
-        kept.append(word)
-    if not kept:  # one long word: cut it by characters instead
-        cut = text
-        while cut and _text_width(cut + "…", size) > width:
-            cut = cut[:-1]
-        return cut + "…"
-    return " ".join(kept).rstrip(" ,;:.–—-&") + "…"
+        kept += piece
+    if kept.endswith("-") and len(kept.rsplit(" ", 1)[-1]) <= 4:
+        kept = kept[: -len(kept.rsplit(" ", 1)[-1])]  # not "de…" from "de-escalating"
+    if not kept.strip():  # the first word alone is too long: cut it by characters
+        kept = text
+        while kept and _text_width(kept + "…", size) > width:
+            kept = kept[:-1]
+    return kept.rstrip(_TRIM) + "…"
+
+
+_TRIM = " ,;:.–—-&"
+"""What a cut title should not end with before its ellipsis."""
 
 
 def _text_width(text: str, size: float) -> float:

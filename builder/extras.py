@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -29,11 +30,17 @@ def debate_map(r: "Renderer") -> str:
         group = debates[0] if debates else None
         nodes.append(MapNode(text.slug, text.title, text.url, p["label"] or "No perspective", p["colour"] or "#666666",
                              group.slug if group else "", group.title if group else ""))
-    edges = [MapEdge(link.id, link.source.essay, link.target.essay, link.relation, link.relation,
+    edges = [MapEdge(link.id, link.source.essay, link.target.essay, link.relation, link.relation.replace("-", " "),
                      f"{reader.texts[link.source.essay].url}#link-{link.id}")
              for link in reader.links() if reader.texts[link.source.essay].kind == "essay"
              and reader.texts[link.target.essay].kind == "essay"]
     return render_map(nodes, edges)
+
+
+def plain(markdown: str) -> str:
+    """Markdown of a note or definition -> the words a reader sees (links keep their text, not their URL)."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return re.sub(r"[*_`#>]+", "", text).strip()
 
 
 def search_docs(r: "Renderer") -> list[SearchDoc]:
@@ -47,8 +54,8 @@ def search_docs(r: "Renderer") -> list[SearchDoc]:
         anchor = reader.note_anchors.get((note.essay, note.id))
         if anchor is not None:
             text = reader.texts[note.essay]
-            docs.append(SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", note.body))
+            docs.append(SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", plain(note.body)))
     for term in reader.annotations.terms:
         docs.append(SearchDoc(f"glossary.html#{term.id}", term.term, "term", "Glossary",
-                              f"{term.term} {term.expansion} {term.definition}"))
+                              f"{term.term} {term.expansion} {plain(term.definition)}"))
     return docs

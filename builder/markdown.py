@@ -259,8 +259,11 @@ def _footnote_open(self: Any, tokens: list[Token], idx: int, options: Any, env: 
     prefix = env.get("id_prefix", "")
     block_id = token.attrs.get("id", "")
     id_attr = f' id="{esc(str(block_id))}"' if block_id else ""
+    data = env.get("footnotes", {}).get("list", {}).get(token.meta.get("id"), {})
+    unreferenced = ('<span class="fn-unreferenced" data-ed="">(no marker with this number in the text)</span> '
+                    if data.get("unreferenced") and label not in env.get("header_refs", ()) else "")
     return (f'<li class="footnote"{id_attr}><span class="fn-label" id="{prefix}fn-{esc(safe_id(label))}">'
-            f'{esc(label)}</span>')
+            f'{esc(label)}</span>{unreferenced}')
 
 
 def _footnote_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

@@ -10,12 +10,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from builder import views
 from builder.diagnostics import Location, Report
 from builder.linking import Reader
-from builder.markdown import decorate, render_markdown, render_tokens
+from builder.markdown import decorate, render_markdown, render_tokens, safe_id
 from builder.model import Text
 
 THEME = Path(__file__).parent / "theme"
@@ -79,13 +80,16 @@ class Renderer:
 
     def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
         spans = views.spans_for(self.reader, text.slug, root, self.note_html)
-        tokens = decorate(self.reader.parsed[text.slug], spans.spans, id_prefix)
-        return render_tokens(self.md, tokens, {"id_prefix": id_prefix}), spans.notes
+        parsed = self.reader.parsed[text.slug]
+        tokens = decorate(parsed, spans.spans, id_prefix)
+        header_refs = {m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)}
+        env = {"id_prefix": id_prefix, "footnotes": parsed.env.get("footnotes", {}), "header_refs": header_refs}
+        return render_tokens(self.md, tokens, env), spans.notes
 
     def text_header(self, text: Text, root: str) -> dict[str, Any]:
         return {
             "slug": text.slug, "title": text.title, "kind": text.kind, "url": root + text.url,
-            "authors": [{"name": a.name, "affiliation": a.affiliation} for a in text.authors],
+            "authors": [{"name": a.name, "affiliation": affiliation_html(a.affiliation)} for a in text.authors],
             "byline": views.byline(text), "outlet": text.outlet or "not stated", "date": text.date,
             "source": text.source, "perspective": views.perspective_view(self.reader, text),
             "debates": [{"title": d.title, "url": root + d.url} for d in self.reader.debates_of(text)],
@@ -103,8 +107,8 @@ class Renderer:
         for group in dialogue:
             for item in group["items"]:
                 item["note_html"] = self.link_note_html.get(item["id"], "")
-        compares = [{"title": self.reader.texts[b].title, "url": root + compare_path(a, b)}
-                    for a, b in self.compare_pairs() if text.slug in (a, b) for b in [b if a == text.slug else a]]
+        compares = [{"title": self.reader.texts[b if a == text.slug else a].title, "url": root + compare_path(a, b)}
+                    for a, b in self.compare_pairs() if text.slug in (a, b)]
         return self.page("essay.html", text.url, text=self.text_header(text, root), body=body, notes=notes,
                          dialogue=dialogue, compares=compares)
 
@@ -205,6 +209,22 @@ class Renderer:
     def glossary_data(self) -> RenderedPage:
         data = {t.id: {"term": t.term, "html": self.term_html[t.id]} for t in self.reader.annotations.terms}
         return RenderedPage(PurePosixPath("glossary-data.js"), script_assign("COUNTERPOINT_GLOSSARY", data))
+
+
+FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]{1,20})\]")
+
+
+def affiliation_html(affiliation: str) -> Markup:
+    """An affiliation as printed; an authors' footnote marker in it (e.g. an acknowledgement) links to its note."""
+    parts, pos = [], 0
+    for found in FOOTNOTE_MARK.finditer(affiliation):
+        label = found[1]
+        parts.append(escape(affiliation[pos:found.start()]))
+        parts.append(Markup('<sup class="fn-ref" data-label="{0}"><a href="#fn-{1}" role="doc-noteref" '
+                            'aria-label="Note {0}">{0}</a></sup>').format(label, safe_id(label)))
+        pos = found.end()
+    parts.append(escape(affiliation[pos:]))
+    return Markup("").join(parts)
 
 
 def script_assign(name: str, value: Any) -> str:

@@ -25,8 +25,25 @@ def make_markdown() -> MarkdownIt:
     """The only MarkdownIt in the project: CommonMark, no raw HTML, tables, authors' footnotes."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.use(footnote_plugin).enable("table")
+    md.core.ruler.before("footnote_tail", "keep_unreferenced_footnotes", _keep_unreferenced_footnotes)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     return md
+
+
+def _keep_unreferenced_footnotes(state: Any) -> None:
+    """The footnote plugin drops definitions nobody refers to; an author's note must never vanish.
+
+    (A source may print a marker under another number than its note: the note is kept,
+    listed after the referenced ones, and marked as having no marker in the text.)
+    """
+    data = state.env.get("footnotes")
+    if not data:
+        return
+    for key, ident in sorted(data.get("refs", {}).items()):
+        if ident == -1:
+            new = len(data.setdefault("list", {}))
+            data["refs"][key] = new
+            data["list"][new] = {"label": key[1:], "count": 0, "unreferenced": True}
 
 
 def is_safe_url(url: str) -> bool:

@@ -138,7 +138,8 @@
       many += Math.min(list.length, 5);
     });
     var gap = win[1] - win[0] - (qterms.length - 1);
-    return 40 / (1 + Math.max(0, gap)) + 10 * exact + 3 * many;
+    /* A hit on the first word: a glossary term's name, a heading. */
+    return 40 / (1 + Math.max(0, gap)) + 10 * exact + 3 * many + (win[0] === 0 ? 15 : 0);
   }
 
   /* The text around the window, as [{text, mark}] parts with matched words marked. */
