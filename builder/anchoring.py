@@ -131,9 +131,15 @@ def _report_no_match(selector: Selector, index: TextIndex, report: Report) -> No
         return
     if selector.prefix or selector.suffix:
         bare = Selector(selector.essay, selector.quote)
-        if find_matches(bare, index.blocks, index.folded):
+        found = find_matches(bare, index.blocks, index.folded)
+        if found:
+            m = found[0]
+            block = index.blocks[m.block]
+            before = _clip_left(fold_plain(block.text[:m.start]), 30)
+            after = _clip(fold_plain(block.text[m.end:]), 30)
             report.error(selector.location, f"quote is found in '{index.slug}' but not with this prefix/suffix",
-                         "check that prefix ends right before the quote and suffix starts right after it",
+                         f'in ¶{block.number} ({index.path}:{block.line}) it reads "{before}[quote]{after}"; '
+                         "prefix must end right before the quote and suffix start right after it",
                          code="quote-not-found")
             return
     closest = closest_passages(quote, index)
@@ -181,11 +187,17 @@ def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _clip_left(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[len(text) - width + 1:]
+
+
 def _report_several(selector: Selector, index: TextIndex, matches: list[Match], report: Report) -> None:
     where = ", ".join(f"¶{index.blocks[m.block].number} (line {index.blocks[m.block].line})" for m in matches[:6])
+    where += " …" if len(matches) > 6 else ""
     first = matches[0]
     prefix = _distinguishing_prefix(index, first, matches)
-    how = f'add prefix: "{prefix}" to pick the first' if prefix else "lengthen the quote, or add a prefix or suffix"
+    how = (f'add prefix: "{prefix}" to pick the first' if prefix
+           else "quote more words, or add a prefix or suffix that only one of them has")
     report.error(selector.location, f"quote matches {len(matches)} times in '{index.slug}'",
                  f"found in {where}; {how}", code="quote-ambiguous")
 

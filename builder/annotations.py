@@ -37,10 +37,12 @@ def _unexpected_files(folder: Path, report: Report) -> None:
         if path.is_dir() or top.startswith(".") or path.name.startswith("."):
             continue
         if top not in known or (len(rel.parts) > 1 and (path.suffix != ".yaml" or len(rel.parts) > 2)):
-            hint = ".yaml files go in annotations/notes/<essay>.yaml, annotations/links/*.yaml or annotations/glossary.yaml"
+            hint = ("move it: notes go in annotations/notes/<essay-slug>.yaml, links in annotations/links.yaml "
+                    "or annotations/links/<name>.yaml, terms in annotations/glossary.yaml")
             if path.suffix == ".yml":
                 hint = f"rename it to {path.with_suffix('.yaml').name}"
-            report.error(Location(PurePosixPath("annotations") / rel.as_posix()), "file is not read by counterpoint", hint,
+            report.error(Location(PurePosixPath("annotations") / rel.as_posix()),
+                         "file is in a place counterpoint does not read, so its contents would be ignored", hint,
                          code="stray-file")
 
 
@@ -98,7 +100,7 @@ def _unique(items: Iterable[tuple[str, Location, str]], report: Report) -> None:
     for key, location, what in items:
         if key in seen:
             first = seen[key]
-            report.error(location, f"duplicate {what}", f"first defined at {first}; ids must be unique",
+            report.error(location, f"duplicate {what}", f"ids must be unique: the first is at {first}; rename one of them",
                          code="duplicate-id")
         else:
             seen[key] = location

@@ -15,14 +15,17 @@ def check_footnotes(texts: list[Text], parsed: dict[str, ParsedText], report: Re
                       if t.type == "footnote_unresolved"]
         if unresolved and not text.unresolved_refs:
             first = unresolved[0]
-            report.warning(Location(text.path, _line_of(text, f"[^{first}]"), 1),
-                           f"footnote marker [^{first}] has no definition ({len(unresolved)} such marker(s))",
-                           "add the definition [^n]: …, or set unresolved_refs: true if the source has none",
+            more = f" (and {len(unresolved) - 1} more marker(s) without one)" if len(unresolved) > 1 else ""
+            report.warning(Location(text.path, *_position_of(text, f"[^{first}]")),
+                           f"footnote marker [^{first}] has no definition{more}",
+                           f"add the definition '[^{first}]: …' at the end of the text, "
+                           "or set unresolved_refs: true in the front matter if the source prints none",
                            code="footnote-undefined")
 
 
-def _line_of(text: Text, needle: str) -> int:
+def _position_of(text: Text, needle: str) -> tuple[int, int]:
+    """Line and column of the first `needle` in the body (in the content file's numbering)."""
     for i, line in enumerate(text.body.splitlines()):
         if needle in line:
-            return text.body_line + i
-    return text.body_line
+            return text.body_line + i, line.index(needle) + 1
+    return text.body_line, 1

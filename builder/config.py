@@ -54,7 +54,7 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
         line, col = _toml_position(exc)
         message = str(exc).split(" (at line")[0]
         report.error(Location(rel, line, col), f"TOML syntax error: {message}",
-                     "strings need quotes; tables are written [name]", code="toml-syntax")
+                     'text values need quotes (label = "West"); tables are written [name]', code="toml-syntax")
         return None
     finder = _KeyFinder(text, rel)
     before = len(report.errors)
@@ -66,7 +66,7 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
     options = _options(data.get("options", {}), finder, report)
     for key in ("language", "output", "description"):
         if key in data and not isinstance(data[key], str):
-            report.error(finder.at(key), f"'{key}' must be text", code="wrong-type")
+            report.error(finder.at(key), f"'{key}' must be text", f'put it in quotes: {key} = "..."', code="wrong-type")
     if len(report.errors) > before:
         return None
     return SiteConfig(
@@ -104,29 +104,36 @@ def _perspectives(table: Any, finder: "_KeyFinder", report: Report) -> tuple[Per
             report.error(finder.at(key), f"perspective key '{key}' is not a valid slug",
                          "use lower-case letters, digits and hyphens", code="bad-value")
         if not isinstance(entry, dict):
-            report.error(finder.at(key), f"{where} must be a table with label and colour", code="wrong-type")
+            report.error(finder.at(key), f"{where} must be a table with label and colour",
+                         f'write it as [perspectives.{key}] with label = "..." and colour = "#1f5fa8" below',
+                         code="wrong-type")
             continue
         _closed(entry, PERSPECTIVE_KEYS, where, finder, report)
         label, colour = entry.get("label"), entry.get("colour")
         if not isinstance(label, str) or not label.strip():
-            report.error(finder.at(key), f"{where} needs a 'label' (text)", code="missing-key")
-        if not isinstance(colour, str) or not COLOUR.fullmatch(colour):
-            report.error(finder.at("colour", after=key), f"{where} needs a 'colour' like '#1f5fa8'",
-                         "six hex digits after #", code="bad-value")
+            report.error(finder.at(key), f"{where} needs a 'label' (text)", 'add: label = "Shown on badges"',
+                         code="missing-key")
+        if colour is None:
+            report.error(finder.at(key), f"{where} needs a 'colour'", 'add: colour = "#1f5fa8" (# and six hex digits)',
+                         code="missing-key")
+        elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
+            report.error(finder.at("colour", after=key), f"'colour' in {where} must be like '#1f5fa8', not '{colour}'",
+                         "write # and six hex digits (0-9, a-f): red, green, blue", code="bad-value")
         result.append(Perspective(key, str(label), str(colour), str(entry.get("description", ""))))
     return tuple(result)
 
 
 def _options(table: Any, finder: "_KeyFinder", report: Report) -> dict[str, Any]:
     if not isinstance(table, dict):
-        report.error(finder.at("options"), "'options' must be a table", code="wrong-type")
+        report.error(finder.at("options"), "'options' must be a table", "write [options] and its keys below it",
+                     code="wrong-type")
         return {}
     _closed(table, {k: "" for k in OPTION_CHOICES}, "[options]", finder, report)
     result = {}
     for key, choices in OPTION_CHOICES.items():
         if key in table:
             if table[key] not in choices:
-                report.error(finder.at(key), f"option {key} = {table[key]!r} is not allowed",
+                report.error(finder.at(key), f"[options] {key} must be one of the allowed values, not '{table[key]}'",
                              f"choose one of: {', '.join(choices)}", code="bad-choice")
             else:
                 result[key] = table[key]

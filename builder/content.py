@@ -32,7 +32,10 @@ def load_text(path: Path, rel: PurePosixPath, config: SiteConfig, report: Report
     """One content file -> Text, or None with diagnostics recorded."""
     slug = path.stem
     if not re.fullmatch(specs.SLUG, slug):
-        report.error(Location(rel), f"file name '{path.name}' is not a valid slug", specs.SLUG_HINT, code="bad-slug")
+        suggestion = "-".join(re.findall(r"[a-z0-9]+", slug.lower())) or "my-text"
+        report.error(Location(rel), f"file name '{path.name}' is not a valid slug",
+                     f"rename it to {suggestion}.md: the slug (the name without .md) becomes the page's address; "
+                     + specs.SLUG_HINT, code="bad-slug")
         return None
     raw = read_text(path, rel, report)
     if raw is None:
@@ -77,7 +80,8 @@ def _check_front_matter(record: Record, config: SiteConfig, report: Report) -> N
     wrong_kind = {"essays": "debate", "debates": "essay"}
     for key, wanted in wrong_kind.items():
         if key in record.locations and kind != wanted:
-            report.error(record.loc(key), f"'{key}' belongs in a {wanted}'s front matter, not a {kind}'s",
+            article = "an" if kind == "essay" else "a"
+            report.error(record.loc(key), f"'{key}' belongs in a {wanted}'s front matter, not in {article} {kind}'s",
                          f"set kind: {wanted}, or remove '{key}'", code="bad-value")
     if kind == "debate" and not record.get("essays"):
         report.error(record.location, "a debate needs 'essays': the opposing essays in reading order",

@@ -135,7 +135,8 @@ class Renderer:
 
     def plain_page(self, text: Text) -> RenderedPage | None:
         body, notes = self.text_body(text, "")
-        children = [self.text_header(t, "") for t in self.reader.ordered("debate") + self.reader.ordered("page")
+        # book order: front matter pages, then the chapters (debates), each by `order`
+        children = [self.text_header(t, "") for t in self.reader.ordered("page") + self.reader.ordered("debate")
                     if t.parent == text.slug]
         return self.page("page.html", text.url, text=self.text_header(text, ""), body=body, notes=notes,
                          children=children)

@@ -112,12 +112,15 @@ def read_text(path: Any, rel: PurePosixPath, report: Report) -> str | None:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             report.error(Location(rel), f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
-                         "split it into several files", code="file-too-large")
+                         "no input file may be larger than the limit; split a long text into several pages, "
+                         "or links into several files in annotations/links/", code="file-too-large")
             return None
         data: bytes = path.read_bytes()
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        report.error(Location(rel), f"file is not valid UTF-8 (byte {exc.start})", "save it as UTF-8", code="encoding")
+        report.error(Location(rel), f"file is not valid UTF-8 (the first bad byte is byte {exc.start})",
+                     "save the file with the UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')",
+                     code="encoding")
     except OSError as exc:
         report.error(Location(rel), f"cannot read file: {exc.strerror}", code="unreadable")
     return None
@@ -176,19 +179,21 @@ class Validator:
             return self._list(node, spec, what)
         return self._scalar(node, spec, what)
 
-    def _type_error(self, node: yaml.Node, what: str, expected: str) -> None:
+    def _type_error(self, node: yaml.Node, what: str, expected: str, hint: str | None = None) -> None:
         found = _describe(node)
-        self.report.error(self.loc(node), f"{what} must be {expected}, not {found}", code="wrong-type")
+        self.report.error(self.loc(node), f"{what} must be {expected}, not {found}", hint, code="wrong-type")
 
     def _object(self, node: yaml.Node, spec: Obj, what: str) -> Record | None:
         if not isinstance(node, yaml.MappingNode):
-            self._type_error(node, what, f"a mapping ({spec.title})")
+            keys = ", ".join(f.name for f in spec.fields)
+            self._type_error(node, what, f"a mapping ({spec.title})", f"write it as key: value pairs; its keys: {keys}")
             return None
         record = Record(self.loc(node))
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.report.error(self.loc(key_node), f"{what}: keys must be plain names", code="wrong-type")
+                self.report.error(self.loc(key_node), f"{what}: keys must be plain names",
+                                  f"use one of: {', '.join(f.name for f in spec.fields)}", code="wrong-type")
                 continue
             fld = spec.field(key)
             if fld is None:
@@ -219,7 +224,7 @@ class Validator:
             if spec.single_ok and isinstance(node, yaml.ScalarNode):
                 item = self.check(node, spec.item, what)
                 return None if item is None else [item]
-            self._type_error(node, what, "a list")
+            self._type_error(node, what, "a list", "write [a, b] or one '- item' per line")
             return None
         items = [self.check(item, spec.item, f"item {i + 1} of {what}") for i, item in enumerate(node.value)]
         if len(node.value) < spec.min_items:
@@ -228,14 +233,14 @@ class Validator:
 
     def _scalar(self, node: yaml.Node, spec: Spec, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
-            self._type_error(node, what, _expected(spec))
+            self._type_error(node, what, _expected(spec), _type_hint(spec))
             return None
         value = self.constructor.construct_object(node)  # safe constructor, scalars only
         if isinstance(spec, Bool):
-            return value if isinstance(value, bool) else self._type_error(node, what, "true or false")
+            return value if isinstance(value, bool) else self._type_error(node, what, "true or false", _type_hint(spec))
         if isinstance(spec, Int):
             if isinstance(value, bool) or not isinstance(value, int):
-                return self._type_error(node, what, "a whole number")
+                return self._type_error(node, what, "a whole number", _type_hint(spec))
             if spec.minimum is not None and value < spec.minimum:
                 self.report.error(self.loc(node), f"{what} must be at least {spec.minimum}", code="wrong-type")
                 return None
@@ -245,25 +250,27 @@ class Validator:
         assert isinstance(spec, Str)
         if not isinstance(value, str):
             if value is None or isinstance(value, (bool, list, dict)):
-                return self._type_error(node, what, "text")
+                return self._type_error(node, what, "text", _type_hint(spec))
             value = node.value  # a number or date written where text is wanted: keep the words typed
         return self._string(node, value, spec, what)
 
     def _string(self, node: yaml.Node, value: str, spec: Str, what: str) -> str | None:
         if len(value) > spec.max_length:
             self.report.error(self.loc(node), f"{what} is too long ({len(value):,} characters; at most {spec.max_length:,})",
-                              code="too-long")
+                              "shorten it", code="too-long")
             return None
         if spec.choices and value not in spec.choices:
             close = difflib.get_close_matches(value, spec.choices, n=1, cutoff=0.5)
             hint = (f"did you mean '{close[0]}'? " if close else "") + f"choose one of: {', '.join(spec.choices)}"
-            self.report.error(self.loc(node), f"{what} '{value}' is not allowed", hint, code="bad-choice")
+            self.report.error(self.loc(node), f"{what} must be one of the allowed values, not '{value}'", hint,
+                              code="bad-choice")
             return None
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            self.report.error(self.loc(node), f"{what} '{value}' is not valid", spec.pattern_hint or None, code="bad-value")
+            self.report.error(self.loc(node), f"{what} is not valid: '{value}'", spec.pattern_hint or None, code="bad-value")
             return None
         if not value.strip():
-            self.report.error(self.loc(node), f"{what} is empty", code="empty")
+            self.report.error(self.loc(node), f"{what} is empty", "write the text, or remove the key if it is optional",
+                              code="empty")
             return None
         return value
 
@@ -273,7 +280,7 @@ class Validator:
         text = str(value) if value is not None else ""
         if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", text):
             return text
-        self.report.error(self.loc(node), f"{what} '{node.value}' is not a date",
+        self.report.error(self.loc(node), f"{what} must be a date, not '{node.value}'",
                           "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows", code="bad-value")
         return None
 
@@ -292,8 +299,18 @@ def _expected(spec: Spec) -> str:
     return {Str: "text", Int: "a whole number", Bool: "true or false", DateLike: "a date"}.get(type(spec), "a value")
 
 
+def _type_hint(spec: Spec) -> str | None:
+    if isinstance(spec, Str):
+        return "write text; put it in quotes if it looks like a number, a date, true/false, or starts with [ or {"
+    if isinstance(spec, Bool):
+        return "write true or false"
+    if isinstance(spec, Int):
+        return "write a number without quotes, e.g. 3"
+    return None
+
+
 def _field_hint(fld: Field | None) -> str | None:
-    return f"{fld.name}: {fld.doc}" if fld else None
+    return f"add '{fld.name}:' ({fld.doc})" if fld else None
 
 
 def load_document(text: str, rel: PurePosixPath, spec: Obj, report: Report, line_offset: int = 0) -> Record | None:
@@ -302,7 +319,8 @@ def load_document(text: str, rel: PurePosixPath, spec: Obj, report: Report, line
     node = compose(text, rel, report, line_offset)
     if node is None:
         if len(report.errors) == before:  # no syntax error: the document is empty
-            report.error(Location(rel, 1 + line_offset, 1), "file is empty", f"it should be a mapping ({spec.title})",
+            required = ", ".join(f"'{f.name}:'" for f in spec.fields if f.required)
+            report.error(Location(rel, 1 + line_offset, 1), f"{spec.title} is empty", f"it needs at least {required}",
                          code="empty")
         return None
     return Validator(rel, report, line_offset).check(node, spec, spec.title)  # type: ignore[no-any-return]

@@ -121,8 +121,9 @@ def source_plain(line: str) -> str:
     return line.replace("\x01", "[").replace("\x02", "]").replace("\x03", "*").strip()
 
 
-def debris_lines() -> dict[str, Counter[str]]:
-    result: dict[str, Counter[str]] = {}
+def debris_lines() -> dict[str, set[int]]:
+    """Source line numbers removed as debris: each listed line claims the first unclaimed identical source line."""
+    claimed: dict[str, set[int]] = {}
     for path in sorted(DEBRIS.glob("*.txt")):
         source = ""
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -130,8 +131,18 @@ def debris_lines() -> dict[str, Counter[str]]:
             if header:
                 source = header[1]
             elif line.strip() and not line.startswith("#"):
-                result.setdefault(source, Counter())[line.strip()] += 1
-    return result
+                taken = claimed.setdefault(source, set())
+                lines = (SOURCES / source).read_text(encoding="utf-8").splitlines()
+                pinned = re.match(r"L(\d+): (.*)", line)  # "L85: text" names the line when the text recurs
+                if pinned:
+                    number: int | None = int(pinned[1])
+                    assert lines[int(pinned[1]) - 1].strip() == pinned[2].strip(), f"{path.name}: {line!r}"
+                else:
+                    number = next((i for i, text in enumerate(lines, 1)
+                                   if text.strip() == line.strip() and i not in taken), None)
+                assert number is not None, f"{path.name}: debris line not in {source}: {line!r}"
+                taken.add(number)
+    return claimed
 
 
 def front_matter(path: Path) -> dict[str, object]:
@@ -139,12 +150,13 @@ def front_matter(path: Path) -> dict[str, object]:
     return yaml.safe_load(text.split("---\n", 2)[1]) or {}
 
 
-def source_lines(spec: str) -> tuple[str, list[str]]:
+def source_lines(spec: str) -> tuple[str, list[tuple[int, str]]]:
+    """(file name, [(line number, line)]) for a `source:` value with optional #L<a>-L<b> ranges."""
     name, _, ranges = spec.partition("#")
-    lines = (SOURCES / name).read_text(encoding="utf-8").splitlines()
+    lines = list(enumerate((SOURCES / name).read_text(encoding="utf-8").splitlines(), 1))
     if not ranges:
         return name, lines
-    picked: list[str] = []
+    picked: list[tuple[int, str]] = []
     for part in ranges.split(","):
         a, b = re.fullmatch(r"L(\d+)-L(\d+)", part.strip()).groups()  # type: ignore[union-attr]
         picked += lines[int(a) - 1:int(b)]
@@ -178,14 +190,8 @@ def page_text(site: Path, slug: str) -> PageText:
 
 def kept_lines(spec: str) -> list[str]:
     name, lines = source_lines(spec)
-    debris = Counter(debris_lines().get(name, Counter()))
-    kept = []
-    for line in lines:
-        if debris[line.strip()] > 0:
-            continue
-        if line.strip():
-            kept.append(line)
-    return kept
+    debris = debris_lines().get(name, set())
+    return [line for number, line in lines if number not in debris and line.strip()]
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
