@@ -138,8 +138,8 @@ def _report_no_match(selector: Selector, index: TextIndex, report: Report) -> No
             before = _clip_left(fold_plain(block.text[:m.start]), 30)
             after = _clip(fold_plain(block.text[m.end:]), 30)
             report.error(selector.location, f"quote is found in '{index.slug}' but not with this prefix/suffix",
-                         f'in ¶{block.number} ({index.path}:{block.line}) it reads "{before}[quote]{after}"; '
-                         "prefix must end right before the quote and suffix start right after it",
+                         f"in ¶{block.number} ({index.path}:{block.line}) it reads: {before}[quote]{after}\n"
+                         "prefix must end right before the quote, and suffix start right after it",
                          code="quote-not-found")
             return
     closest = closest_passages(quote, index)

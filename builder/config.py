@@ -101,8 +101,9 @@ def _perspectives(table: Any, finder: "_KeyFinder", report: Report) -> tuple[Per
         entry = table[key]
         where = f"[perspectives.{key}]"
         if not SLUG.fullmatch(key):
+            suggestion = "-".join(re.findall(r"[a-z0-9]+", key.lower())) or "my-key"
             report.error(finder.at(key), f"perspective key '{key}' is not a valid slug",
-                         "use lower-case letters, digits and hyphens", code="bad-value")
+                         f"use lower-case letters, digits and hyphens, e.g. [perspectives.{suggestion}]", code="bad-value")
         if not isinstance(entry, dict):
             report.error(finder.at(key), f"{where} must be a table with label and colour",
                          f'write it as [perspectives.{key}] with label = "..." and colour = "#1f5fa8" below',
@@ -118,7 +119,7 @@ def _perspectives(table: Any, finder: "_KeyFinder", report: Report) -> tuple[Per
                          code="missing-key")
         elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
             report.error(finder.at("colour", after=key), f"'colour' in {where} must be like '#1f5fa8', not '{colour}'",
-                         "write # and six hex digits (0-9, a-f): red, green, blue", code="bad-value")
+                         "write # and six hex digits (0-9, a-f), two each for red, green and blue", code="bad-value")
         result.append(Perspective(key, str(label), str(colour), str(entry.get("description", ""))))
     return tuple(result)
 

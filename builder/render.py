@@ -58,6 +58,7 @@ class Renderer:
         self.note_html = {(n.essay, n.id): inline_html(render_markdown(md, n.body)) for n in reader.annotations.notes}
         self.link_note_html = {link.id: render_markdown(md, link.note) for link in reader.annotations.links}
         self.term_html = {t.id: render_markdown(md, t.definition) for t in reader.annotations.terms}
+        self._bodies: dict[tuple[str, str, str], tuple[str, list[dict[str, Any]]]] = {}
 
     # -------------------------------------------------------------- helpers
 
@@ -79,6 +80,13 @@ class Renderer:
                                  for p in config.perspectives]}
 
     def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
+        """A text's decorated HTML; memoised, since compare views show each essay many times."""
+        key = (text.slug, root, id_prefix)
+        if key not in self._bodies:
+            self._bodies[key] = self._text_body(text, root, id_prefix)
+        return self._bodies[key]
+
+    def _text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
         spans = views.spans_for(self.reader, text.slug, root, self.note_html)
         parsed = self.reader.parsed[text.slug]
         tokens = decorate(parsed, spans.spans, id_prefix)

@@ -1,0 +1,543 @@
+"""`counterpoint serve`: build, serve on 127.0.0.1, rebuild on change, reload open pages (DESIGN §5).
+
+Standard library only. The watcher polls file mtimes; the HTTP server injects a small
+live-reload script into HTML responses on the fly (never into the built files) that polls
+`/__counterpoint/status` and reloads when a new build is ready, or shows the diagnostics
+as an overlay while the last good build keeps being served.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import os
+import shutil
+import threading
+import time
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import click
+
+from builder.diagnostics import BuildFailed, Report, format_text
+from builder.pipeline import Project, build
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+STATUS_PATH = "/__counterpoint/status"
+WATCHED_DIRS = ("content", "annotations", "templates", "static")
+WATCHED_FILES = ("site.toml",)
+CACHE_DIR = ".counterpoint-cache"
+DEFAULT_OUT = Path(CACHE_DIR) / "serve-site"
+
+POLL_SECONDS = 0.5
+DEBOUNCE_SECONDS = 0.25
+DEBOUNCE_MAX_SECONDS = 3.0
+"""Wait until the files stop changing (an editor saving several files), but not forever."""
+
+_BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".bak", ".orig", "~")
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".map": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+}
+
+
+def content_type(path: Path) -> str:
+    """A fixed table first (system mime tables differ), then mimetypes, then octet-stream."""
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    if guessed and guessed.startswith("text/"):
+        return f"{guessed}; charset=utf-8"
+    return guessed or "application/octet-stream"
+
+
+def is_ignored(name: str) -> bool:
+    """Editor swap, backup and lock files (.x.swp, x~, .#x, vim's 4913), and hidden files."""
+    return name.startswith((".", "#")) or name.endswith(_BACKUP_SUFFIXES) or name == "4913"
+
+
+def project_title(root: Path) -> str:
+    """site.toml's title, else the folder's name."""
+    import tomllib
+
+    try:
+        title = tomllib.loads((root / "site.toml").read_text(encoding="utf-8")).get("title")
+    except (OSError, ValueError):
+        title = None
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    return root.resolve().name or str(root)
+
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+# --------------------------------------------------------------------------- reload script
+
+RELOAD_SCRIPT = """<script id="counterpoint-live-reload">
+/* injected by `counterpoint serve`; never part of a build */
+(function () {
+  "use strict";
+  var generation = __GENERATION__, box = null, shown = null, dismissed = null;
+  function hide() { if (box) { box.remove(); box = null; shown = null; } }
+  function show(lines) {
+    var key = lines.join("\\n");
+    if (key === dismissed || key === shown) return;
+    hide();
+    shown = key;
+    box = document.createElement("div");
+    box.id = "counterpoint-build-errors";
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-live", "assertive");
+    box.style.cssText = "position:fixed;z-index:2147483647;top:0;left:0;right:0;max-height:100vh;" +
+      "overflow:auto;box-sizing:border-box;margin:0;padding:1rem 1.25rem;background:#111;color:#f5f5f5;" +
+      "border-bottom:4px solid #ff6b6b;font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
+      "text-align:left;box-shadow:0 4px 16px rgba(0,0,0,.5)";
+    var head = document.createElement("div");
+    head.style.cssText = "display:flex;gap:1rem;align-items:flex-start;justify-content:space-between";
+    var title = document.createElement("strong");
+    title.style.cssText = "font:bold 16px/1.4 system-ui,sans-serif;color:#ffb4ab";
+    title.textContent = "Build failed \\u2014 showing the last good build. Fix the file and this page reloads.";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.setAttribute("aria-label", "Dismiss build errors");
+    close.style.cssText = "flex:none;font:14px system-ui,sans-serif;padding:.3rem .8rem;cursor:pointer;" +
+      "background:#f5f5f5;color:#111;border:2px solid #f5f5f5;border-radius:4px";
+    close.onclick = function () { dismissed = key; hide(); };
+    head.appendChild(title);
+    head.appendChild(close);
+    var pre = document.createElement("pre");
+    pre.style.cssText = "margin:.75rem 0 0;white-space:pre-wrap;word-break:break-word;font:inherit;color:inherit;background:none";
+    lines.forEach(function (line) {
+      var span = document.createElement("span");
+      span.textContent = line + "\\n";
+      if (/: error: /.test(line)) span.style.color = "#ffb4ab";
+      else if (/: warning: /.test(line)) span.style.color = "#ffe08a";
+      pre.appendChild(span);
+    });
+    box.appendChild(head);
+    box.appendChild(pre);
+    (document.body || document.documentElement).appendChild(box);
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && box) { dismissed = shown; hide(); }
+  });
+  function poll() {
+    fetch("__STATUS__", { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.generation !== generation) { window.location.reload(); return; }
+        if (s.ok) { hide(); dismissed = null; } else { show(s.diagnostics || []); }
+      })
+      .catch(function () { /* server stopped or restarting: keep trying */ })
+      .then(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>
+"""
+
+
+def reload_script(generation: int) -> str:
+    return RELOAD_SCRIPT.replace("__GENERATION__", str(int(generation))).replace("__STATUS__", STATUS_PATH)
+
+
+def inject_reload(html: bytes, generation: int) -> bytes:
+    """The page with the reload script before its last </body> (appended when there is none)."""
+    text = html.decode("utf-8", errors="replace")
+    script = reload_script(generation)
+    at = text.lower().rfind("</body>")
+    text = text + script if at < 0 else text[:at] + script + text[at:]
+    return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = os.name != "nt"  # rebinding after a restart; on Windows it would allow port stealing
+    allow_reuse_port = False  # two `serve` on one port must fail, not share it
+    owner: "Server"
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the browser went away mid-response
+        super().handle_error(request, client_address)
+
+
+class PortInUse(OSError):
+    """The port is taken by another program."""
+
+
+class Server:
+    """Build, watch and serve one project. start()/stop(); rebuild_if_changed() drives a rebuild."""
+
+    def __init__(self, project_root: Path, out_dir: Path | None = None, port: int = DEFAULT_PORT,
+                 echo: Callable[[str], None] | None = None, watch: bool = True,
+                 poll_seconds: float = POLL_SECONDS, debounce_seconds: float = DEBOUNCE_SECONDS) -> None:
+        self.root = Path(project_root)
+        self.out_dir = (Path(out_dir) if out_dir is not None else self.root / DEFAULT_OUT).absolute()
+        self.requested_port = port
+        self.echo = echo or (lambda message: click.echo(message, err=True))
+        self.watch = watch
+        self.poll_seconds = poll_seconds
+        self.debounce_seconds = debounce_seconds
+        self.generation = 0
+        """Counts successful builds; pages reload when it changes."""
+        self.ok = False
+        self.diagnostics: list[str] = []
+        self._state = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stopping = threading.Event()
+        self._snapshot: Snapshot = {}
+        self._watch_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+
+    # ---- status
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1] if self._httpd else self.requested_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/index.html"
+
+    def status(self) -> dict[str, object]:
+        with self._state:
+            return {"generation": self.generation, "ok": self.ok, "diagnostics": list(self.diagnostics)}
+
+    # ---- watching
+    def scan(self) -> Snapshot:
+        """mtime and size of every watched file (recursively), editor leftovers and the output excluded."""
+        found: Snapshot = {}
+        out = self.out_dir.resolve()
+        for name in WATCHED_FILES:
+            self._stat(self.root / name, name, found)
+        for top in WATCHED_DIRS:
+            base = self.root / top
+            if not base.is_dir():
+                continue
+            for dirpath, dirnames, filenames in os.walk(base):
+                here = Path(dirpath)
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() != out)
+                for filename in filenames:
+                    if not is_ignored(filename):
+                        path = here / filename
+                        self._stat(path, path.relative_to(self.root).as_posix(), found)
+        return found
+
+    @staticmethod
+    def _stat(path: Path, key: str, found: Snapshot) -> None:
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        if not os.path.isdir(path):
+            found[key] = (st.st_mtime_ns, st.st_size)
+
+    @staticmethod
+    def describe_changes(old: Snapshot, new: Snapshot) -> list[str]:
+        lines = [f"added: {p}" for p in sorted(new.keys() - old.keys())]
+        lines += [f"removed: {p}" for p in sorted(old.keys() - new.keys())]
+        lines += [f"changed: {p}" for p in sorted(k for k in new.keys() & old.keys() if new[k] != old[k])]
+        return lines
+
+    def _settle(self, snapshot: Snapshot) -> Snapshot:
+        """Debounce: wait until two scans a moment apart agree (bounded)."""
+        deadline = time.monotonic() + DEBOUNCE_MAX_SECONDS
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            time.sleep(self.debounce_seconds)
+            again = self.scan()
+            if again == snapshot:
+                break
+            snapshot = again
+        return snapshot
+
+    # ---- building
+    def build_once(self, changes: list[str] | None = None) -> bool:
+        """One build; records the status and prints the outcome. Never raises for input problems."""
+        with self._build_lock:
+            self._idle.clear()
+            report = Report()
+            started = time.perf_counter()
+            crashed = None
+            try:
+                build(Project(self.root), self.out_dir, report)
+                ok = True
+            except BuildFailed:
+                ok = False
+            except Exception as exc:  # an engine bug must not kill the server
+                ok = False
+                crashed = exc
+                self.echo(traceback.format_exc().rstrip())
+            finally:
+                self._idle.set()
+            elapsed = round((time.perf_counter() - started) * 1000)
+            text = format_text(report.sorted())
+            if crashed is not None:
+                text = (text + "\n" if text else "") + f"{self.root.name}: error: internal error: {crashed!r}"
+            lines = text.splitlines()
+            with self._state:
+                if ok:
+                    self.generation += 1
+                self.ok = ok
+                self.diagnostics = lines
+        for change in changes or []:
+            self.echo(change)
+        if text:
+            self.echo(text)
+        if ok:
+            self.echo(f"{'rebuilt' if changes else 'built'} in {elapsed} ms")
+        else:
+            errors = sum(": error: " in line for line in lines)
+            self.echo(f"build failed ({errors} error(s)); still serving the last good build")
+        return ok
+
+    def rebuild_if_changed(self) -> bool | None:
+        """Rebuild when a watched file changed since the last build: True/False = build ok/failed, None = no change."""
+        with self._watch_lock:
+            return self._rebuild_if_changed()
+
+    def _rebuild_if_changed(self) -> bool | None:
+        snapshot = self.scan()
+        if snapshot == self._snapshot:
+            return None
+        snapshot = self._settle(snapshot)
+        changes = self.describe_changes(self._snapshot, snapshot)
+        self._snapshot = snapshot
+        if not changes:
+            return None
+        return self.build_once(changes)
+
+    def initial_build(self) -> bool:
+        self._snapshot = self.scan()
+        return self.build_once()
+
+    # ---- lifecycle
+    def bind(self) -> None:
+        """Open the listening socket on 127.0.0.1; PortInUse when taken."""
+        try:
+            httpd = _HTTPServer((HOST, self.requested_port), _Handler)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)) or getattr(exc, "winerror", None) == 10048:
+                raise PortInUse(exc.errno, f"port {self.requested_port} is in use") from exc
+            raise
+        httpd.owner = self
+        self._httpd = httpd
+
+    def start(self, build_first: bool = True) -> None:
+        """Bind, build once (unless told not to), then serve and watch in background threads."""
+        if self._httpd is None:
+            self.bind()
+        if build_first:
+            self.initial_build()
+        assert self._httpd is not None
+        serving = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.25},
+                                   name="counterpoint-http", daemon=True)
+        serving.start()
+        self._threads.append(serving)
+        if self.watch:
+            watching = threading.Thread(target=self._watch_loop, name="counterpoint-watch", daemon=True)
+            watching.start()
+            self._threads.append(watching)
+
+    def _watch_loop(self) -> None:
+        while not self._stopping.wait(self.poll_seconds):
+            try:
+                self.rebuild_if_changed()
+            except Exception:  # keep watching whatever happens
+                self.echo(traceback.format_exc().rstrip())
+
+    def wait(self) -> None:
+        """Block until stop() (Ctrl+C raises KeyboardInterrupt out of here)."""
+        while not self._stopping.wait(0.5):
+            pass
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            if self._threads:
+                self._httpd.shutdown()
+            self._httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        self._httpd = None
+
+    def __enter__(self) -> "Server":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- files
+    def resolve_request(self, url_path: str) -> Path | None:
+        """The file under the output folder for a URL path; None when it would leave the folder."""
+        parts = [unquote(p) for p in url_path.split("/")]
+        if any(p in ("..", ".") or "\\" in p or "\x00" in p or ":" in p for p in parts):
+            return None
+        root = self.out_dir.resolve()
+        target = (root / "/".join(p for p in parts if p)).resolve()
+        if target != root and not target.is_relative_to(root):
+            return None  # e.g. a symlink pointing outside
+        return target
+
+    def wait_idle(self, timeout: float) -> None:
+        """A build swapping the output in may briefly hide a file; wait for it."""
+        self._idle.wait(timeout)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "counterpoint-serve"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # the terminal is for diagnostics
+        return None
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _respond(self, head: bool) -> None:
+        owner = self.server.owner
+        path = urlsplit(self.path).path or "/"
+        if not path.startswith("/"):
+            return self._send(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", head)
+        if path == STATUS_PATH:
+            body = json.dumps(owner.status(), ensure_ascii=False).encode("utf-8")
+            return self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", head)
+        if path == "/":
+            return self._redirect("/index.html", head)
+        target = owner.resolve_request(path)
+        if target is None:
+            return self._send(HTTPStatus.FORBIDDEN, b"forbidden: outside the site\n", "text/plain; charset=utf-8", head)
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/", head)
+            target = target / "index.html"
+        if not target.is_file():
+            owner.wait_idle(10)
+        try:
+            with open(target, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                kind = content_type(target)
+                if kind.startswith("text/html"):
+                    return self._send(HTTPStatus.OK, inject_reload(fh.read(), owner.status()["generation"]), kind, head)  # type: ignore[arg-type]
+                self.send_response(HTTPStatus.OK)
+                self._headers(kind, size)
+                if not head:
+                    shutil.copyfileobj(fh, self.wfile)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            self._not_found(path, head)
+
+    def _not_found(self, path: str, head: bool) -> None:
+        """A 404 page that still carries the reload script, so a failed first build shows its overlay."""
+        from html import escape
+
+        page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
+                f"<body><h1>Not found</h1><p>{escape(path)} is not in the built site.</p></body></html>")
+        body = inject_reload(page.encode("utf-8"), self.server.owner.status()["generation"])  # type: ignore[arg-type]
+        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+
+    def _redirect(self, location: str, head: bool) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self._headers("text/plain; charset=utf-8", 0)
+
+    def _headers(self, kind: str, length: int) -> None:
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, body: bytes, kind: str, head: bool) -> None:
+        self.send_response(status)
+        self._headers(kind, len(body))
+        if not head:
+            self.wfile.write(body)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def _default_out(project_dir: Path) -> Path:
+    """<project>/.counterpoint-cache/serve-site; the cache folder ignores itself in git."""
+    cache = project_dir / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# made by counterpoint: nothing here belongs in version control\n*\n", encoding="utf-8")
+    return project_dir / DEFAULT_OUT
+
+
+@click.command("serve")
+@click.option("--project", "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=".", show_default=True, help="The project folder.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Where to build (default: {DEFAULT_OUT.as_posix()} inside the project; never _site/).")
+@click.pass_context
+def serve_command(ctx: click.Context, project_dir: Path, port: int, out_dir: Path | None) -> None:
+    """Build, serve on 127.0.0.1, rebuild and reload the browser on every change."""
+    server = Server(project_dir, out_dir, port)
+    try:
+        server.bind()  # before building: a taken port fails fast
+    except PortInUse:
+        click.echo(f"error: port {port} is in use; try --port {port + 1 if port < 65535 else 8001}", err=True)
+        ctx.exit(2)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {HOST}:{port}: {exc.strerror or exc}", err=True)
+        ctx.exit(2)
+    if out_dir is None:
+        server.out_dir = _default_out(project_dir).absolute()
+    try:
+        server.start()
+        click.echo(f"Serving {project_title(project_dir)} at {server.url} (Ctrl+C to stop)")
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("\nstopping", err=True)
+    finally:
+        server.stop()

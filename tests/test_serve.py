@@ -1,0 +1,156 @@
+"""`counterpoint serve`: live reload injected only when serving, overlay status on a broken edit, recovery, safety."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import socket
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.serve import STATUS_PATH, Server, is_ignored, serve_command
+from conftest import MINIMAL
+
+NOTE = "annotations/notes/alpha.yaml"
+
+
+def fetch(server: Server, path: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def status(server: Server) -> dict:
+    code, _, body = fetch(server, STATUS_PATH)
+    assert code == 200
+    return json.loads(body)
+
+
+def wait_for(server: Server, predicate, timeout: float = 10.0) -> dict:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        current = status(server)
+        if predicate(current) or time.monotonic() > deadline:
+            return current
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def served(tmp_path: Path):  # type: ignore[no-untyped-def]
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    messages: list[str] = []
+    server = Server(project, tmp_path / "out", port=0, echo=messages.append, poll_seconds=0.1, debounce_seconds=0.1)
+    server.start()
+    server.messages = messages  # type: ignore[attr-defined]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_reload_script_is_served_but_never_built(served: Server) -> None:
+    code, headers, body = fetch(served, "/index.html")
+    assert code == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'id="counterpoint-live-reload"' in body
+    assert body.index(b"counterpoint-live-reload") < body.rindex(b"</body>")
+    on_disk = (served.out_dir / "index.html").read_bytes()
+    assert b"counterpoint-live-reload" not in on_disk
+    assert not any(b"counterpoint-live-reload" in p.read_bytes() for p in served.out_dir.rglob("*.html"))
+    assert status(served) == {"generation": 1, "ok": True, "diagnostics": []}
+
+
+def test_content_types_404_and_redirect(served: Server) -> None:
+    code, headers, body = fetch(served, "/static/style.css")
+    assert code == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+    assert b"counterpoint-live-reload" not in body
+    code, headers, _ = fetch(served, "/static/reader.js")
+    assert code == 200 and headers["Content-Type"] == "text/javascript; charset=utf-8"
+    code, _, body = fetch(served, "/no-such-page.html")
+    assert code == 404 and b"counterpoint-live-reload" in body  # a missing page still reloads when fixed
+    code, _, body = fetch(served, "/")
+    assert code == 200 and b"counterpoint-live-reload" in body  # followed the redirect to /index.html
+
+
+def test_broken_edit_keeps_last_good_build_then_recovers(served: Server) -> None:
+    note = served.root / NOTE
+    good = note.read_text(encoding="utf-8")
+    _, _, before = fetch(served, "/essays/alpha.html")
+    assert b"note-helsinki-1975" in before
+
+    note.write_text(good.replace("In the 1975 Helsinki Final Act", "In the 1976 Helsinki Final Act"), encoding="utf-8")
+    broken = wait_for(served, lambda s: not s["ok"])
+    assert broken["ok"] is False and broken["generation"] == 1
+    assert broken["diagnostics"][0] == f"{NOTE}:3:18: error: quote matches no passage in 'alpha'"
+    assert any(line.startswith("    hint: ") for line in broken["diagnostics"])
+    code, _, still = fetch(served, "/essays/alpha.html")
+    assert code == 200 and still == before  # the last good build, same generation in its script
+    assert any(m == f"changed: {NOTE}" for m in served.messages)  # type: ignore[attr-defined]
+    assert any(m.startswith(f"{NOTE}:3:18: error:") for m in served.messages)  # type: ignore[attr-defined]
+
+    note.write_text(good, encoding="utf-8")
+    fixed = wait_for(served, lambda s: s["ok"])
+    assert fixed == {"generation": 2, "ok": True, "diagnostics": []}
+    assert any(m.startswith("rebuilt in ") and m.endswith(" ms") for m in served.messages)  # type: ignore[attr-defined]
+    _, _, after = fetch(served, "/essays/alpha.html")
+    assert b"var generation = 2" in after
+
+
+def test_editor_swap_files_do_not_trigger_a_rebuild(served: Server) -> None:
+    notes = served.root / "annotations" / "notes"
+    for name in (".alpha.yaml.swp", "alpha.yaml~", ".#alpha.yaml", "4913"):
+        (notes / name).write_text("garbage: [", encoding="utf-8")
+        assert is_ignored(name)
+    assert served.rebuild_if_changed() is None
+    assert status(served)["generation"] == 1
+
+
+def test_path_traversal_is_refused(served: Server) -> None:
+    (served.out_dir.parent / "secret.txt").write_text("secret", encoding="utf-8")
+    for path in ("/../site.toml", "/../secret.txt", "/%2e%2e/secret.txt", "/static/..%2f..%2fsecret.txt", "/..\\secret.txt"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        connection.request("GET", path)  # raw: no client-side normalisation of ".."
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status in (403, 404), path
+        assert b"secret" not in body and b"title" not in body
+
+
+def test_first_build_failing_still_serves_and_recovers(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    toml = project / "site.toml"
+    good = toml.read_text(encoding="utf-8")
+    toml.write_text(good.replace('title = "Minimal reader"', "title = "), encoding="utf-8")
+    with Server(project, tmp_path / "out", port=0, echo=lambda m: None, poll_seconds=0.1, debounce_seconds=0.1) as server:
+        first = status(server)
+        assert first["ok"] is False and first["generation"] == 0 and first["diagnostics"]
+        code, _, body = fetch(server, "/index.html")
+        assert code == 404 and b"counterpoint-live-reload" in body
+        toml.write_text(good, encoding="utf-8")
+        assert wait_for(server, lambda s: s["ok"])["generation"] == 1
+        assert fetch(server, "/index.html")[0] == 200
+
+
+def test_port_in_use_exits_2_without_traceback(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(serve_command, ["--project", str(project), "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} is in use; try --port {port + 1}" in result.output
+    assert "Traceback" not in result.output
+    assert not (project / ".counterpoint-cache").exists()  # nothing built
