@@ -10,7 +10,12 @@ import click
 
 from builder import __version__
 from builder.diagnostics import BuildFailed, Report, format_github, format_json, format_text
+from builder.archive import write_zip
+from builder.export import export_command
 from builder.pipeline import Project, build, check
+from builder.progress import Progress
+from builder.serve import serve_command
+from builder.stats import stats_command
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 project_option = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -48,13 +53,19 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: site.toml 'output', else _site/).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build_command(project_dir: Path, out_dir: Path | None, strict: bool) -> None:
+@click.option("--zip", "make_zip", is_flag=True, help="Also write <out>.zip, one archive of the site for offline readers.")
+def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool) -> None:
     """Build the site."""
     project = Project(project_dir)
     report = Report(strict=strict)
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
-    pages = _run(lambda: build(project, target, report), report, "text")
-    click.echo(f"built {len(pages)} pages into {target}", err=True)
+    progress = Progress(enabled=sys.stderr.isatty())
+    count = _run(lambda: build(project, target, report, progress), report, "text")
+    click.echo(f"built {count} files into {target}", err=True)
+    if make_zip:
+        archive = target.with_name(target.name + ".zip")
+        write_zip(target, archive)
+        click.echo(f"wrote {archive}", err=True)
 
 
 def _configured_output(project_dir: Path) -> str:
@@ -74,7 +85,8 @@ def _configured_output(project_dir: Path) -> str:
 def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
     """Validate everything; write nothing."""
     report = Report(strict=strict)
-    _run(lambda: check(Project(project_dir), report), report, fmt)
+    _run(lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
+         report, fmt)
     if fmt == "text":
         click.echo(f"ok: no errors, {len(report.warnings)} warning(s)", err=True)
 
@@ -86,6 +98,10 @@ def schema_command() -> None:
 
     click.echo(json.dumps(annotations_schema(), indent=2, ensure_ascii=False))
 
+
+main.add_command(serve_command)
+main.add_command(stats_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

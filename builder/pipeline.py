@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 from pathlib import Path
 
 from builder.annotations import load_annotations
@@ -15,6 +16,7 @@ from builder.render import THEME, RenderedPage, render_reader
 from builder.textblocks import parse_body
 from builder.write import check_output_folder, write_output
 from builder.checks import check_footnotes
+from builder.progress import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +34,9 @@ class Project:
         return self.root / "static"
 
 
-def load_reader(project: Project, report: Report) -> Reader:
+def load_reader(project: Project, report: Report, progress: Progress | None = None) -> Reader:
     """Every stage up to the linked Reader; stops between stages when there are errors."""
+    progress = progress or Progress()
     config = load_config(project.root, report)
     report.raise_if_errors()
     assert config is not None
@@ -41,25 +44,37 @@ def load_reader(project: Project, report: Report) -> Reader:
     annotations = load_annotations(project.root, report)
     report.raise_if_errors()  # nothing can be anchored into a broken file
     md = make_markdown()
-    parsed = {t.slug: parse_body(md, t.body, t.body_line) for t in texts}
+    progress.stage("parsing texts", len(texts))
+    parsed = {}
+    for text in texts:
+        parsed[text.slug] = parse_body(md, text.body, text.body_line)
+        progress.advance()
     check_footnotes(texts, parsed, report)
     reader = link(config, texts, annotations, parsed, report)
     report.raise_if_errors()
     return reader
 
 
-def check(project: Project, report: Report) -> list[RenderedPage]:
-    """Run every stage except writing. `counterpoint check` stops here."""
-    reader = load_reader(project, report)
-    pages = render_reader(reader, make_markdown(), project.templates_dir, report)
+def render(project: Project, report: Report, progress: Progress | None = None) -> Iterator[RenderedPage]:
+    """Load, link and render, page by page; rendering problems are in the report when the iterator ends."""
+    reader = load_reader(project, report, progress)
+    yield from render_reader(reader, make_markdown(), project.templates_dir, report, progress)
+
+
+def check(project: Project, report: Report, progress: Progress | None = None) -> int:
+    """Run every stage except writing (`counterpoint check` stops here); returns the number of pages."""
+    count = sum(1 for _ in render(project, report, progress))
     report.raise_if_errors()
-    return pages
+    return count
 
 
-def build(project: Project, out_dir: Path, report: Report) -> list[RenderedPage]:
-    """Check, then write the site; the previous output stays untouched unless everything succeeded."""
+def build(project: Project, out_dir: Path, report: Report, progress: Progress | None = None) -> int:
+    """Check and write; the previous output stays untouched unless everything succeeded. Returns files written."""
     if not check_output_folder(out_dir, project.root, report):
         report.raise_if_errors()
-    pages = check(project, report)
-    write_output(pages, [THEME / "static", project.static_dir], out_dir)
-    return pages
+    try:
+        return write_output(render(project, report, progress), [THEME / "static", project.static_dir], out_dir,
+                            before_swap=report.raise_if_errors)
+    finally:
+        if progress is not None:
+            progress.finish()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup, escape
@@ -18,6 +19,7 @@ from builder.diagnostics import Location, Report
 from builder.linking import Reader
 from builder.markdown import decorate, render_markdown, render_tokens, safe_id
 from builder.model import Text
+from builder.progress import Progress
 
 THEME = Path(__file__).parent / "theme"
 BLOCK_TAGS = re.compile(r"<(/?)(p|ul|ol|li|blockquote|h[1-6]|pre)(\s[^>]*)?>")
@@ -253,20 +255,43 @@ def _letter(term: str) -> str:
 
 
 def _template_location(exc: jinja2.TemplateError, template: str) -> Location:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
-    line = getattr(exc, "lineno", None) or 1
-    return Location(PurePosixPath("templates") / PurePosixPath(str(name)).name, int(line), 1)
+    """Syntax errors carry a line; for others, Jinja's rewritten traceback has a frame per template line."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith(".html"):
+                name, line = filename, tb.tb_lineno
+            tb = tb.tb_next
+    path = Path(str(name or template))
+    parts = path.parts
+    rel = PurePosixPath(*parts[parts.index("templates"):]) if "templates" in parts and "theme" not in parts \
+        else PurePosixPath("templates") / path.name
+    return Location(rel, int(line or 1), 1)
 
 
-def render_reader(reader: Reader, md: MarkdownIt, templates: Path, report: Report) -> list[RenderedPage]:
-    """Every page of the site, in a fixed order."""
-    r = Renderer(reader, md, templates, report)
-    pages: list[RenderedPage | None] = [r.index(), r.glossary(), r.glossary_data()]
-    pages += [r.essay(t) for t in reader.ordered("essay")]
-    pages += [r.debate(t) for t in reader.ordered("debate")]
-    pages += [r.plain_page(t) for t in reader.ordered("page")]
-    pages += [r.compare(a, b) for a, b in r.compare_pairs()]
+def render_reader(reader: Reader, md: MarkdownIt, templates: Path, report: Report,
+                  progress: Progress | None = None) -> Iterator[RenderedPage]:
+    """Every page of the site, in a fixed order, one at a time (so a big site never sits in memory whole)."""
     from builder.extras import extra_pages  # map and search: pages drawn from the whole reader
 
-    pages += extra_pages(r)
-    return sorted((p for p in pages if p is not None), key=lambda p: str(p.path))
+    r = Renderer(reader, md, templates, report)
+    pairs = r.compare_pairs()
+    jobs: list[Callable[[], RenderedPage | None]] = [r.index, r.glossary, r.glossary_data]
+    jobs += [partial(r.essay, t) for t in reader.ordered("essay")]
+    jobs += [partial(r.debate, t) for t in reader.ordered("debate")]
+    jobs += [partial(r.plain_page, t) for t in reader.ordered("page")]
+    jobs += [partial(r.compare, a, b) for a, b in pairs]
+    progress = progress or Progress()
+    progress.stage("rendering pages", len(jobs) + 3)
+    for job in jobs:
+        page = job()
+        progress.advance()
+        if page is not None:
+            yield page
+    for page in extra_pages(r):
+        progress.advance()
+        if page is not None:
+            yield page

@@ -156,6 +156,9 @@ def _blocks(tokens: list[Token], body_line: int) -> list[Block]:
         closes = token.type.replace("_close", "_open")
         if current is not None and token.nesting == -1 and depth == 0 and (
                 closes in CONTAINERS or closes in LEAVES):
+            first = tokens[current["inlines"][0]] if current["inlines"] else None
+            if token.type == "footnote_close" and first is not None and first.map:  # footnote_open has no map
+                current["line"] = body_line + first.map[0]
             blocks.append(_make_block(len(blocks) + 1, current, tokens))
             current = None
     return blocks

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from builder.diagnostics import Location, Report
 from builder.render import RenderedPage
@@ -41,8 +41,13 @@ def check_output_folder(out_dir: Path, project: Path, report: Report) -> bool:
     return True
 
 
-def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir: Path, extra: dict[str, bytes] | None = None) -> None:
-    """Write everything into a temporary sibling folder, then swap it in place of `out_dir`."""
+def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir: Path,
+                 before_swap: Callable[[], None] = lambda: None) -> int:
+    """Write everything into a temporary sibling folder, then swap it in place of `out_dir`.
+
+    `before_swap` runs after the last page: it raises when rendering found problems, and
+    then the staging folder is removed and the old output stays as it was.
+    """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -50,12 +55,14 @@ def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir
         for static in static_dirs:  # theme first, project's static/ overrides it file by file
             if static.is_dir():
                 shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+        count = 0
         for page in pages:
             _write(staging / Path(*page.path.parts), page.content.encode("utf-8"))
-        for name, data in sorted((extra or {}).items()):
-            _write(staging / name, data)
+            count += 1
+        before_swap()
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _swap(staging, out_dir)
+        return count
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
