@@ -1,27 +1,13 @@
-"""Shared fixtures: projects made from files, the CLI run as a user runs it."""
+"""Shared fixtures (helpers live in helpers.py, importable from every test module)."""
 
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from builder.cli import main
-
-TESTS = Path(__file__).parent
-REPO = TESTS.parent
-MINIMAL = TESTS / "projects" / "minimal"
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+from helpers import MINIMAL, write_files
 
 
 @pytest.fixture
@@ -34,7 +20,3 @@ def make_project(tmp_path: Path):  # type: ignore[no-untyped-def]
         root.mkdir(exist_ok=True)
         return write_files(root, files or {})
     return make
-
-
-def run_cli(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, REPO, TESTS, run_cli
+from helpers import MINIMAL, REPO, TESTS, run_cli
 
 GOLDEN = TESTS / "golden" / "minimal"
 PAGES = ["essays/alpha.html", "essays/beta.html", "debates/dispute.html"]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from builder import __version__
-from conftest import MINIMAL, run_cli
+from helpers import MINIMAL, run_cli
 
 BROKEN_NOTE = """
 notes:

@@ -15,7 +15,7 @@ from builder.diagnostics import Report
 from builder.export import export_command
 from builder.pipeline import Project, build, load_reader
 from builder.write import MARKER
-from conftest import MINIMAL
+from helpers import MINIMAL
 
 ALPHA_P1 = ("The world is indivisible, and \u201csecurity is indivisible\u201d. In the 1975 Helsinki Final Act, "
             "the important principle of indivisible security was first established.")

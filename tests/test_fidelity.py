@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 SOURCES = REPO.parent / "shared" / "sources"
 DEBRIS = Path(__file__).parent / "fidelity" / "debris"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, TESTS, run_cli
+from helpers import MINIMAL, TESTS, run_cli
 
 INVALID = TESTS / "invalid"
 META = {"expected.txt", "expected-strict.txt", "expected-github.txt", "expected.json", "DELETE", "PAD", "XFAIL",

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 SCHEMA = REPO / "schema" / "annotations.schema.json"
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.serve import STATUS_PATH, Server, is_ignored, serve_command
-from conftest import MINIMAL
+from helpers import MINIMAL
 
 NOTE = "annotations/notes/alpha.yaml"
 

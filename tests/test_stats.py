@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from builder.stats import stats_command
-from conftest import MINIMAL
+from helpers import MINIMAL
 
 RELATIONS = ["rebuts", "supports", "qualifies", "contextualises", "same-event"]
 

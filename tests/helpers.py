@@ -1,0 +1,27 @@
+"""Shared test helpers: fixture paths, projects made from files, the CLI run as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from builder.cli import main
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+MINIMAL = TESTS / "projects" / "minimal"
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def run_cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
