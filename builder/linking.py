@@ -28,7 +28,7 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Everything the renderer needs, resolved."""
+    """Everything the renderer needs, resolved, with the look-ups pages make indexed once."""
 
     config: SiteConfig
     texts: dict[str, Text]
@@ -38,18 +38,38 @@ class Reader:
     link_anchors: dict[str, tuple[Anchor, Anchor]]
     occurrences: dict[str, list[Occurrence]] = field(default_factory=dict)
     """By essay slug, in text order."""
+    by_kind: dict[str, tuple[Text, ...]] = field(default_factory=dict)
+    anchored_links: tuple[Link, ...] = ()
+    notes_of: dict[str, tuple[Note, ...]] = field(default_factory=dict)
+    links_of: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+    """Links with either end in the text, in file order."""
 
     def ordered(self, kind: str) -> list[Text]:
-        return sorted((t for t in self.texts.values() if t.kind == kind),
-                      key=lambda t: (t.order if t.order is not None else 10_000, t.title.lower(), t.slug))
+        return list(self.by_kind.get(kind, ()))
 
     def debates_of(self, essay: Text) -> list[Text]:
-        found = {d for d in essay.debates if d in self.texts}
-        found |= {d.slug for d in self.ordered("debate") if essay.slug in d.essays}
-        return [t for t in self.ordered("debate") if t.slug in found]
+        return [t for t in self.by_kind.get("debate", ()) if t.slug in essay.debates or essay.slug in t.essays]
 
-    def links(self) -> list[Link]:
-        return [link for link in self.annotations.links if link.id in self.link_anchors]
+    def links(self) -> tuple[Link, ...]:
+        return self.anchored_links
+
+
+def _indexed(config: SiteConfig, texts: dict[str, Text], annotations: Annotations, parsed: dict[str, ParsedText],
+             note_anchors: dict[tuple[str, str], Anchor], link_anchors: dict[str, tuple[Anchor, Anchor]],
+             occurrences: dict[str, list[Occurrence]]) -> Reader:
+    by_kind = {kind: tuple(sorted((t for t in texts.values() if t.kind == kind),
+                                  key=lambda t: (t.order if t.order is not None else 10_000, t.title.lower(), t.slug)))
+               for kind in ("essay", "debate", "page")}
+    anchored = tuple(item for item in annotations.links if item.id in link_anchors)
+    notes_of: dict[str, list[Note]] = {}
+    for note in annotations.notes:
+        notes_of.setdefault(note.essay, []).append(note)
+    links_of: dict[str, list[Link]] = {}
+    for item in anchored:
+        for slug in dict.fromkeys((item.source.essay, item.target.essay)):
+            links_of.setdefault(slug, []).append(item)
+    return Reader(config, texts, parsed, annotations, note_anchors, link_anchors, occurrences, by_kind, anchored,
+                  {k: tuple(v) for k, v in notes_of.items()}, {k: tuple(v) for k, v in links_of.items()})
 
 
 def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed: dict[str, ParsedText],
@@ -62,7 +82,7 @@ def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed
     link_anchors = _anchor_links(annotations.links, indexes, report)
     _check_terms(annotations.terms, report)
     occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report)
-    return Reader(config, by_slug, parsed, annotations, note_anchors, link_anchors, occurrences)
+    return _indexed(config, by_slug, annotations, parsed, note_anchors, link_anchors, occurrences)
 
 
 def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:

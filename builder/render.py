@@ -61,6 +61,7 @@ class Renderer:
         self.link_note_html = {link.id: render_markdown(md, link.note) for link in reader.annotations.links}
         self.term_html = {t.id: render_markdown(md, t.definition) for t in reader.annotations.terms}
         self._bodies: dict[tuple[str, str, str], tuple[str, list[dict[str, Any]]]] = {}
+        self._pairs: list[tuple[str, str]] | None = None
 
     # -------------------------------------------------------------- helpers
 
@@ -128,7 +129,7 @@ class Renderer:
         essays = [self.card(self.reader.texts[s], root) for s in text.essays if s in self.reader.texts]
         members = set(text.essays)
         counts: dict[str, int] = {}
-        for link in self.reader.links():
+        for link in {item.id: item for s in members for item in self.reader.links_of.get(s, ())}.values():
             if {link.source.essay, link.target.essay} <= members and link.source.essay != link.target.essay:
                 counts[link.relation] = counts.get(link.relation, 0) + 1
         pairs = [{"a": self.reader.texts[a].title, "b": self.reader.texts[b].title, "url": root + compare_path(a, b)}
@@ -164,7 +165,12 @@ class Renderer:
         return self.page("index.html", "index.html", debates=debates, loose=loose, pages=pages, counts=counts)
 
     def compare_pairs(self) -> list[tuple[str, str]]:
-        """Every pair of essays joined by a link (and each debate's essays), slugs sorted."""
+        """Every pair of essays joined by a link (and each debate's essays), slugs sorted; computed once."""
+        if self._pairs is None:
+            self._pairs = self._compare_pairs()
+        return self._pairs
+
+    def _compare_pairs(self) -> list[tuple[str, str]]:
         pairs = {tuple(sorted((link.source.essay, link.target.essay))) for link in self.reader.links()
                  if link.source.essay != link.target.essay}
         if self.reader.config.compare_pairs == "debates":
@@ -182,7 +188,7 @@ class Renderer:
             body, notes = self.text_body(text, root, id_prefix=prefix)
             sides.append({"prefix": prefix, "text": self.text_header(text, root), "body": body, "notes": notes})
         links = []
-        for link in self.reader.links():
+        for link in self.reader.links_of.get(a, ()):
             ends = {link.source.essay, link.target.essay}
             if ends == {a, b}:
                 src, dst = self.reader.link_anchors[link.id]

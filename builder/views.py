@@ -60,7 +60,7 @@ def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, s
     """Everything to wrap in one text: note anchors, both ends of links, glossary occurrences."""
     spans: list[Span] = []
     notes = []
-    essay_notes = sorted(((a, n) for n in reader.annotations.notes if n.essay == slug
+    essay_notes = sorted(((a, n) for n in reader.notes_of.get(slug, ())
                           for a in [reader.note_anchors.get((slug, n.id))] if a is not None),
                          key=lambda an: (an[0].block, an[0].start, an[1].id))
     for i, (anchor, note) in enumerate(essay_notes):
@@ -71,7 +71,7 @@ def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, s
         spans.append(Span(anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id, "anchor anchor-note",
                           markers=(marker,)))
         notes.append({"id": note.id, "letter": letter, "html": body, "block": passage_number(reader, anchor)})
-    for link in reader.links():
+    for link in reader.links_of.get(slug, ()):
         source, target = reader.link_anchors[link.id]
         for anchor, outgoing in ((source, True), (target, False)):
             if anchor.essay != slug:
@@ -93,7 +93,7 @@ def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, s
 def dialogue(reader: Reader, text: Text, root: str) -> list[dict[str, Any]]:
     """"In dialogue with": every text this one links to or is linked from, grouped by relation."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for link in reader.links():
+    for link in reader.links_of.get(text.slug, ()):
         for outgoing in (True, False):
             mine = link.source if outgoing else link.target
             other = link.target if outgoing else link.source
