@@ -35,19 +35,18 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """Fold typography and collapse whitespace, remembering where each character came from."""
+    folded = text.translate(FOLD)
     out: list[str] = []
     origin: list[int] = []
-    in_space = False
-    for i, ch in enumerate(text.translate(FOLD)):
-        if ch.isspace():
-            if in_space:
-                continue
-            in_space = True
-            ch = " "
-        else:
-            in_space = False
-        out.append(ch)
-        origin.append(i)
+    pos = 0
+    for run in SPACE.finditer(folded):
+        out.append(folded[pos:run.start()])
+        origin.extend(range(pos, run.start()))
+        out.append(" ")
+        origin.append(run.start())
+        pos = run.end()
+    out.append(folded[pos:])
+    origin.extend(range(pos, len(folded)))
     origin.append(len(text))
     return Folded("".join(out), tuple(origin))
 

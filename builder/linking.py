@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 from pathlib import PurePosixPath
 
 from builder.anchoring import TextIndex, anchor_selector, fold
@@ -163,22 +164,61 @@ def term_phrases(terms: tuple[Term, ...]) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (-len(p[0]), p[0].lower(), p[1]))
 
 
-def term_pattern(pairs: list[tuple[str, str]]) -> re.Pattern[str] | None:
-    if not pairs:
-        return None
-    alternatives = "|".join(r"\s+".join(re.escape(w) for w in fold(p).text.split(" ")) for p, _ in pairs)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseIndex:
+    """Term phrases by their first word, longest first: a text is scanned once, word by word.
+
+    (One big regex alternation of every phrase is simple but slow in Python's engine,
+    which tries each alternative at each position.)
+    """
+
+    by_first_word: dict[str, tuple[str, ...]]
+    owner: dict[str, str]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, str]]) -> "PhraseIndex":
+        by_first: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}
+        for phrase, term in pairs:
+            key = fold(phrase).text.lower().strip()
+            first = WORD.match(key)
+            if first is None or key in owner:
+                continue
+            owner[key] = term
+            by_first.setdefault(first[0], []).append(key)
+        return cls({w: tuple(sorted(ps, key=lambda p: (-len(p), p))) for w, ps in by_first.items()}, owner)
+
+    def scan(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """Non-overlapping (start, end, phrase) in folded text: whole words, case-insensitive, longest first."""
+        lower = text.lower()
+        if len(lower) != len(text):  # a character whose lower case is longer: offsets would drift
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        pos = 0
+        for word in WORD.finditer(lower):
+            if word.start() < pos:
+                continue
+            for phrase in self.by_first_word.get(word[0], ()):
+                end = word.start() + len(phrase)
+                if lower.startswith(phrase, word.start()) and (end == len(lower) or not _is_word(lower[end])):
+                    yield word.start(), end, phrase
+                    pos = end
+                    break
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str, ParsedText],
                indexes: dict[str, TextIndex], config: SiteConfig, report: Report) -> dict[str, list[Occurrence]]:
     """Every occurrence of every term, outside headings and links; which ones link follows the site option."""
-    pairs = term_phrases(terms)
-    pattern = term_pattern(pairs)
-    owner = {fold(p).text.lower(): t for p, t in pairs}
+    phrases = PhraseIndex.of(term_phrases(terms))
     found_phrases: set[str] = set()
     result: dict[str, list[Occurrence]] = {}
-    if pattern is None:
+    if not phrases.owner:
         return result
     for slug in sorted(parsed):
         seen: set[tuple[str, int]] = set()
@@ -186,11 +226,10 @@ def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str
         for b, (block, folded) in enumerate(zip(parsed[slug].blocks, indexes[slug].folded)):
             if block.kind == "heading":
                 continue
-            for found in pattern.finditer(folded.text):
-                key = re.sub(r"\s+", " ", found[0].lower())
-                term = owner.get(key)
-                start, end = folded.origin[found.start()], folded.origin[found.end() - 1] + 1
-                if term is None or _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
+            for fstart, fend, key in phrases.scan(folded.text):
+                term = phrases.owner[key]
+                start, end = folded.origin[fstart], folded.origin[fend - 1] + 1
+                if _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
                         or _in_address(block.text, start, end):
                     continue
                 found_phrases.add(key)
@@ -226,7 +265,7 @@ def _wrappable(block: object, start: int, end: int) -> bool:
 def _warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> None:
     for term in terms:
         phrases = [p for p in (term.match or (term.term,)) if p.strip()]
-        missing = [p for p in phrases if fold(p).text.lower() not in found]
+        missing = [p for p in phrases if fold(p).text.lower().strip() not in found]
         if phrases and len(missing) == len(phrases):
             report.warning(term.location, f"term '{term.id}' occurs in no text",
                            "check the match phrases, or remove the term", code="unused-term")
