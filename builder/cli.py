@@ -54,14 +54,16 @@ def main() -> None:
               help="Output folder (default: site.toml 'output', else _site/).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--zip", "make_zip", is_flag=True, help="Also write <out>.zip, one archive of the site for offline readers.")
-def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Render every page, ignoring .counterpoint-cache/.")
+def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool, no_cache: bool) -> None:
     """Build the site."""
     project = Project(project_dir)
     report = Report(strict=strict)
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
     progress = Progress(enabled=sys.stderr.isatty())
-    count = _run(lambda: build(project, target, report, progress), report, "text")
-    click.echo(f"built {count} files into {target}", err=True)
+    result = _run(lambda: build(project, target, report, progress, use_cache=not no_cache), report, "text")
+    click.echo(f"built {result.files} files into {target} ({result.rendered} pages rendered, "
+               f"{result.reused} unchanged)", err=True)
     if make_zip:
         archive = target.with_name(target.name + ".zip")
         write_zip(target, archive)

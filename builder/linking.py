@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 from pathlib import PurePosixPath
 
@@ -44,6 +44,8 @@ class Reader:
     notes_of: dict[str, tuple[Note, ...]] = field(default_factory=dict)
     links_of: dict[str, tuple[Link, ...]] = field(default_factory=dict)
     """Links with either end in the text, in file order."""
+    text_keys: dict[str, str] = field(default_factory=dict)
+    """Content hash of each parsed body (incremental builds key pages by it)."""
 
     def ordered(self, kind: str) -> list[Text]:
         return list(self.by_kind.get(kind, ()))
@@ -74,7 +76,7 @@ def _indexed(config: SiteConfig, texts: dict[str, Text], annotations: Annotation
 
 
 def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed: dict[str, ParsedText],
-         report: Report) -> Reader:
+         report: Report, text_keys: dict[str, str] | None = None) -> Reader:
     """Resolve references, anchor every note and link, find glossary terms."""
     by_slug = {t.slug: t for t in texts}
     _check_text_references(by_slug, report)
@@ -83,7 +85,8 @@ def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed
     link_anchors = _anchor_links(annotations.links, indexes, report)
     _check_terms(annotations.terms, report)
     occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report)
-    return _indexed(config, by_slug, annotations, parsed, note_anchors, link_anchors, occurrences)
+    reader = _indexed(config, by_slug, annotations, parsed, note_anchors, link_anchors, occurrences)
+    return replace(reader, text_keys=dict(text_keys or {}))
 
 
 def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:

@@ -19,6 +19,7 @@ from builder.diagnostics import Location, Report
 from builder.linking import Reader
 from builder.markdown import decorate, render_markdown, render_tokens, safe_id
 from builder.model import Text
+from builder.cache import BuildCache, fingerprint_files, key_of
 from builder.progress import Progress
 
 THEME = Path(__file__).parent / "theme"
@@ -30,6 +31,26 @@ class RenderedPage:
     path: PurePosixPath
     """Relative to the output folder."""
     content: str
+    reuse: Path | None = None
+    """An unchanged file of the previous build to link in place of `content` (incremental builds)."""
+
+
+class LazyBody:
+    """A text's HTML, rendered only when a template prints it; hashed by its inputs for the page cache."""
+
+    __slots__ = ("cache_key", "_render", "_html")
+
+    def __init__(self, cache_key: str, render: Callable[[], str]) -> None:
+        self.cache_key = cache_key
+        self._render = render
+        self._html: str | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = self._render()
+        return self._html
+
+    __str__ = __html__
 
 
 def make_environment(project_templates: Path) -> jinja2.Environment:
@@ -52,15 +73,18 @@ def inline_html(html: str) -> str:
 class Renderer:
     """Renders every page of a Reader; one instance per build."""
 
-    def __init__(self, reader: Reader, md: MarkdownIt, templates: Path, report: Report) -> None:
+    def __init__(self, reader: Reader, md: MarkdownIt, templates: Path, report: Report,
+                 cache: BuildCache | None = None) -> None:
         self.reader = reader
+        self.cache = cache
+        self.inputs_key = key_of(cache.engine if cache else "", fingerprint_files(templates), reader.config)
         self.md = md
         self.env = make_environment(templates)
         self.report = report
         self.note_html = {(n.essay, n.id): inline_html(render_markdown(md, n.body)) for n in reader.annotations.notes}
         self.link_note_html = {link.id: render_markdown(md, link.note) for link in reader.annotations.links}
         self.term_html = {t.id: render_markdown(md, t.definition) for t in reader.annotations.terms}
-        self._bodies: dict[tuple[str, str, str], tuple[str, list[dict[str, Any]]]] = {}
+        self._bodies: dict[tuple[str, str, str], tuple[LazyBody, list[dict[str, Any]]]] = {}
         self._pairs: list[tuple[str, str]] | None = None
 
     # -------------------------------------------------------------- helpers
@@ -68,12 +92,20 @@ class Renderer:
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
         root = "../" * path.count("/")
         site = self.site_view(root)
+        key = ""
+        if self.cache is not None:
+            key = key_of(self.inputs_key, template, path, context)
+            old = self.cache.reusable(path, key)
+            if old is not None:
+                return RenderedPage(PurePosixPath(path), "", reuse=old)
         try:
             html = self.env.get_template(template).render(site=site, root=root, path=path, **context)
         except jinja2.TemplateError as exc:
             self.report.error(_template_location(exc, template), f"error building page '{path}': {exc}",
                               "check the template named here", code="template")
             return None
+        if self.cache is not None:
+            self.cache.record(path, key)
         return RenderedPage(PurePosixPath(path), html)
 
     def site_view(self, root: str) -> dict[str, Any]:
@@ -82,20 +114,24 @@ class Renderer:
                 "perspectives": [{"key": p.key, "label": p.label, "colour": p.colour, "description": p.description}
                                  for p in config.perspectives]}
 
-    def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
-        """A text's decorated HTML; memoised, since compare views show each essay many times."""
-        key = (text.slug, root, id_prefix)
-        if key not in self._bodies:
-            self._bodies[key] = self._text_body(text, root, id_prefix)
-        return self._bodies[key]
+    def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[LazyBody, list[dict[str, Any]]]:
+        """A text's decorated HTML (rendered when first printed) and its notes; memoised, since compare
+        views show each essay many times."""
+        memo = (text.slug, root, id_prefix)
+        if memo not in self._bodies:
+            spans = views.spans_for(self.reader, text.slug, root, self.note_html)
+            header_refs = sorted({m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)})
+            key = key_of(self.reader.text_keys.get(text.slug, text.body), repr(spans.spans), root, id_prefix,
+                         header_refs)
+            body = LazyBody(key, partial(self._render_body, text.slug, spans.spans, id_prefix, header_refs))
+            self._bodies[memo] = (body, spans.notes)
+        return self._bodies[memo]
 
-    def _text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
-        spans = views.spans_for(self.reader, text.slug, root, self.note_html)
-        parsed = self.reader.parsed[text.slug]
-        tokens = decorate(parsed, spans.spans, id_prefix)
-        header_refs = {m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)}
-        env = {"id_prefix": id_prefix, "footnotes": parsed.env.get("footnotes", {}), "header_refs": header_refs}
-        return render_tokens(self.md, tokens, env), spans.notes
+    def _render_body(self, slug: str, spans: list[Any], id_prefix: str, header_refs: list[str]) -> str:
+        parsed = self.reader.parsed[slug]
+        tokens = decorate(parsed, spans, id_prefix)
+        env = {"id_prefix": id_prefix, "footnotes": parsed.env.get("footnotes", {}), "header_refs": set(header_refs)}
+        return render_tokens(self.md, tokens, env)
 
     def text_header(self, text: Text, root: str) -> dict[str, Any]:
         return {
@@ -279,11 +315,11 @@ def _template_location(exc: jinja2.TemplateError, template: str) -> Location:
 
 
 def render_reader(reader: Reader, md: MarkdownIt, templates: Path, report: Report,
-                  progress: Progress | None = None) -> Iterator[RenderedPage]:
+                  progress: Progress | None = None, cache: BuildCache | None = None) -> Iterator[RenderedPage]:
     """Every page of the site, in a fixed order, one at a time (so a big site never sits in memory whole)."""
     from builder.extras import extra_pages  # map and search: pages drawn from the whole reader
 
-    r = Renderer(reader, md, templates, report)
+    r = Renderer(reader, md, templates, report, cache)
     pairs = r.compare_pairs()
     jobs: list[Callable[[], RenderedPage | None]] = [r.index, r.glossary, r.glossary_data]
     jobs += [partial(r.essay, t) for t in reader.ordered("essay")]

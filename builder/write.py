@@ -57,7 +57,11 @@ def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir
                 shutil.copytree(static, staging / "static", dirs_exist_ok=True)
         count = 0
         for page in pages:
-            _write(staging / Path(*page.path.parts), page.content.encode("utf-8"))
+            target = staging / Path(*page.path.parts)
+            if page.reuse is not None:
+                _link(page.reuse, target)
+            else:
+                _write(target, page.content.encode("utf-8"))
             count += 1
         before_swap()
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -71,6 +75,15 @@ def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _link(old: Path, target: Path) -> None:
+    """An unchanged page: a hard link to the previous build's file (a copy where links are not possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, target)
+    except OSError:
+        shutil.copyfile(old, target)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -16,7 +16,8 @@ PAGES = ["essays/alpha.html", "essays/beta.html", "debates/dispute.html"]
 
 
 def build(project: Path, out: Path, *extra: str) -> str:
-    result = run_cli("build", "--project", str(project), "--out", str(out), *extra)
+    """A clean build (--no-cache: the fixture folder stays as committed; caching has its own tests)."""
+    result = run_cli("build", "--project", str(project), "--out", str(out), "--no-cache", *extra)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -70,7 +71,7 @@ def test_refuses_non_empty_folder_without_marker(tmp_path: Path) -> None:
     out = tmp_path / "precious"
     out.mkdir()
     (out / "thesis.txt").write_text("years of work")
-    result = run_cli("build", "--project", str(MINIMAL), "--out", str(out))
+    result = run_cli("build", "--project", str(MINIMAL), "--out", str(out), "--no-cache")
     assert result.exit_code == 1
     assert "refusing to replace a non-empty folder that counterpoint did not build" in result.stderr
     assert (out / "thesis.txt").read_text() == "years of work"

@@ -80,7 +80,7 @@ def test_strict_turns_warnings_into_errors(make_project) -> None:
 
 def test_build_then_output(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    result = run_cli("build", "--project", str(MINIMAL), "--out", str(out))
+    result = run_cli("build", "--project", str(MINIMAL), "--out", str(out), "--no-cache")
     assert result.exit_code == 0, result.output
     assert (out / "essays" / "alpha.html").is_file()
     assert (out / ".counterpoint-site").is_file()
