@@ -85,7 +85,7 @@ def check(project: Project, report: Report, progress: Progress | None = None) ->
 
 
 def build(project: Project, out_dir: Path, report: Report, progress: Progress | None = None,
-          use_cache: bool = True) -> BuildResult:
+          use_cache: bool = False) -> BuildResult:
     """Check and write; the previous output stays untouched unless everything succeeded."""
     if not check_output_folder(out_dir, project.root, report):
         report.raise_if_errors()

@@ -299,7 +299,7 @@ class Server:
             started = time.perf_counter()
             crashed = None
             try:
-                build(Project(self.root), self.out_dir, report)
+                build(Project(self.root), self.out_dir, report, use_cache=True)
                 ok = True
             except BuildFailed:
                 ok = False
