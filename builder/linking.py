@@ -84,6 +84,7 @@ def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed
     note_anchors = _anchor_notes(annotations.notes, indexes, report)
     link_anchors = _anchor_links(annotations.links, indexes, report)
     _check_terms(annotations.terms, report)
+    _check_internal_links(annotations, by_slug, parsed, report)
     occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report)
     reader = _indexed(config, by_slug, annotations, parsed, note_anchors, link_anchors, occurrences)
     return replace(reader, text_keys=dict(text_keys or {}))
@@ -149,6 +150,30 @@ def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex],
         if ends[0] is not None and ends[1] is not None:
             anchors[item.id] = (ends[0], ends[1])
     return anchors
+
+
+INTERNAL_LINK = re.compile(r"\]\((text|term):([^)#\s]*)(?:#([^)\s]*))?\)")
+
+
+def _check_internal_links(annotations: Annotations, texts: dict[str, Text], parsed: dict[str, ParsedText],
+                          report: Report) -> None:
+    """`[…](text:slug#p12)` and `[…](term:id)` in notes, link notes and definitions must lead somewhere."""
+    terms = [t.id for t in annotations.terms]
+    sources = [(n.body, n.location) for n in annotations.notes] + [(k.note, k.location) for k in annotations.links] \
+        + [(t.definition, t.location) for t in annotations.terms]
+    for markdown, location in sources:
+        for found in INTERNAL_LINK.finditer(markdown):
+            scheme, name, fragment = found[1], found[2], found[3] or ""
+            if scheme == "term" and name not in terms:
+                _unknown("term", name, terms, location, report)
+            elif scheme == "text" and name not in texts:
+                _unknown("text", name, list(texts), location, report)
+            elif scheme == "text" and fragment:
+                number = re.fullmatch(r"p(\d+)", fragment)
+                count = len(parsed[name].blocks)
+                if number is None or not 1 <= int(number[1]) <= count:
+                    report.error(location, f"link to '{name}#{fragment}' names no paragraph",
+                                 f"'{name}' has paragraphs p1 to p{count}", code="unknown-reference")
 
 
 def _check_terms(terms: tuple[Term, ...], report: Report) -> None:

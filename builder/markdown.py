@@ -291,6 +291,10 @@ def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> 
 def _link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     href = str(token.attrs.get("href", ""))
+    if href.startswith(("text:", "term:")):  # an editors' link into the reader
+        resolve = env.get("resolve")
+        resolved = resolve(href) if resolve else None
+        return f'<a class="internal" href="{esc(resolved)}">' if resolved else '<a class="link-removed">'
     if not is_safe_url(href):  # defence in depth: validateLink already refuses these
         return '<a class="link-removed">'
     external = re.match(r"^(https?:|mailto:)", href, re.I)
@@ -314,7 +318,10 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any] | Non
     return str(md.renderer.render(tokens, md.options, env or {}))
 
 
-def render_markdown(md: MarkdownIt, source: str) -> str:
-    """Annotation Markdown (notes, definitions) -> HTML; no raw HTML, no footnote ids colliding."""
-    env: dict[str, Any] = {"id_prefix": "ann-"}
+def render_markdown(md: MarkdownIt, source: str, resolve: Any = None) -> str:
+    """Annotation Markdown (notes, definitions) -> HTML; no raw HTML, no footnote ids colliding.
+
+    `resolve` turns the editors' `text:<slug>#p<N>` and `term:<id>` links into relative URLs.
+    """
+    env: dict[str, Any] = {"id_prefix": "ann-", "resolve": resolve}
     return render_tokens(md, md.parse(source, env), env)

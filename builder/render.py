@@ -81,13 +81,27 @@ class Renderer:
         self.md = md
         self.env = make_environment(templates)
         self.report = report
-        self.note_html = {(n.essay, n.id): inline_html(render_markdown(md, n.body)) for n in reader.annotations.notes}
-        self.link_note_html = {link.id: render_markdown(md, link.note) for link in reader.annotations.links}
-        self.term_html = {t.id: render_markdown(md, t.definition) for t in reader.annotations.terms}
+        self._note_html: dict[str, dict[tuple[str, str], str]] = {}
+        depth1 = partial(self.resolve, "../")
+        self.link_note_html = {link.id: render_markdown(md, link.note, depth1) for link in reader.annotations.links}
+        self.term_html = {t.id: render_markdown(md, t.definition, partial(self.resolve, ""))
+                          for t in reader.annotations.terms}
         self._bodies: dict[tuple[str, str, str], tuple[LazyBody, list[dict[str, Any]]]] = {}
         self._pairs: list[tuple[str, str]] | None = None
 
     # -------------------------------------------------------------- helpers
+
+    def resolve(self, root: str, target: str) -> str | None:
+        """`text:<slug>[#p<N>]` / `term:<id>` -> a URL relative to a page at `root` (None if unknown)."""
+        return resolve_internal(self.reader, root, target)
+
+    def note_html(self, root: str) -> dict[tuple[str, str], str]:
+        """Every note's HTML for pages at `root` (its links into the reader are relative to the page)."""
+        if root not in self._note_html:
+            resolve = partial(self.resolve, root)
+            self._note_html[root] = {(n.essay, n.id): inline_html(render_markdown(self.md, n.body, resolve))
+                                     for n in self.reader.annotations.notes}
+        return self._note_html[root]
 
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
         root = "../" * path.count("/")
@@ -119,7 +133,7 @@ class Renderer:
         views show each essay many times."""
         memo = (text.slug, root, id_prefix)
         if memo not in self._bodies:
-            spans = views.spans_for(self.reader, text.slug, root, self.note_html)
+            spans = views.spans_for(self.reader, text.slug, root, self.note_html(root))
             header_refs = sorted({m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)})
             key = key_of(self.reader.text_keys.get(text.slug, text.body), repr(spans.spans), root, id_prefix,
                          header_refs)
@@ -260,7 +274,10 @@ class Renderer:
         return self.page("glossary.html", "glossary.html", terms=terms, letters=letters)
 
     def glossary_data(self) -> RenderedPage:
-        data = {t.id: {"term": t.term, "html": self.term_html[t.id]} for t in self.reader.annotations.terms}
+        # popups show definitions on pages at any depth: links carry a %ROOT% that reader.js fills in
+        root_marked = partial(self.resolve, "%ROOT%")
+        data = {t.id: {"term": t.term, "html": render_markdown(self.md, t.definition, root_marked)}
+                for t in self.reader.annotations.terms}
         return RenderedPage(PurePosixPath("glossary-data.js"), script_assign("COUNTERPOINT_GLOSSARY", data))
 
 
@@ -278,6 +295,16 @@ def affiliation_html(affiliation: str) -> Markup:
         pos = found.end()
     parts.append(escape(affiliation[pos:]))
     return Markup("").join(parts)
+
+
+def resolve_internal(reader: Reader, root: str, target: str) -> str | None:
+    scheme, _, rest = target.partition(":")
+    name, _, fragment = rest.partition("#")
+    if scheme == "text" and name in reader.texts:
+        return root + reader.texts[name].url + (f"#{fragment}" if fragment else "")
+    if scheme == "term" and any(t.id == name for t in reader.annotations.terms):
+        return f"{root}glossary.html#{name}"
+    return None
 
 
 def script_assign(name: str, value: Any) -> str:

@@ -18,7 +18,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 CONTAINERS = {"list_item_open", "blockquote_open", "footnote_open", "table_open"}
 LEAVES = {"paragraph_open", "heading_open"}
 UNRESOLVED_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
-ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
+ALLOWED_SCHEMES = ("http:", "https:", "mailto:", "text:", "term:")
+"""text:<slug>[#p<N>] and term:<id> are the editors' links into the reader, resolved per page."""
 
 
 def make_markdown() -> MarkdownIt:

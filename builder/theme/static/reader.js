@@ -43,6 +43,11 @@
     });
     $$("[id]", box).forEach(function (n) { n.removeAttribute("id"); });
     $$(".pnum, .fn-back, .fn-label, .sidenote, .ed-marker, .cp-pop", box).forEach(function (n) { n.parentNode.removeChild(n); });
+    $$("a.term", box).forEach(function (a) {
+      var s = el("span", "term-occ");
+      while (a.firstChild) s.appendChild(a.firstChild);
+      a.parentNode.replaceChild(s, a);
+    });
     return box;
   }
 
@@ -284,7 +289,7 @@
 
   function popTrigger(target) {
     var a = target && target.closest ? target.closest("a") : null;
-    return a && popKind(a) ? a : null;
+    return a && popKind(a) && !a.closest(".cp-pop") ? a : null;
   }
 
   doc.addEventListener("pointerdown", function (e) {
@@ -351,6 +356,7 @@
     if (a.classList.contains("note-marker")) { onNoteMarker(a, e); return; }
     var counterpart = a.getAttribute("data-counterpart");
     if (a.hasAttribute("data-compare-from")) { e.preventDefault(); compareList(a); return; }
+    if (a.closest(".cp-pop") && !a.classList.contains("cp-pop-go")) return;
     var kind = popKind(a);
     if (kind === "fn" || kind === "term") {
       e.preventDefault();
