@@ -347,7 +347,7 @@ def _node(node: MapNode, box: Box, codes: dict[str, str], index: int) -> str:
     room = BOX_W - SWATCH_W - 4
     short = _shorten(node.title, room - 12)
     return (
-        f'<a href="{_attr(node.url)}" class="cpm-node cpm-n{index}" aria-label="{_attr(name)}">'
+        f'<a href="{_attr(node.url)}" class="cpm-node cpm-n{index}">'
         f"<title>{_text(name)}</title>"
         f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}"'
         f' rx="4" fill="#ffffff" stroke="{_attr(node.colour)}" stroke-width="1.5"/>'

@@ -130,7 +130,9 @@ def byline(text: Text) -> str:
 
 
 def occurrences_context(reader: Reader, occ: Occurrence, words: int = 6) -> tuple[str, str, str]:
+    """A few words either side of an occurrence, keeping the spaces that touch the term."""
     text = reader.parsed[occ.essay].blocks[occ.block].text
-    before = " ".join(text[: occ.start].split()[-words:])
-    after = " ".join(text[occ.end:].split()[:words])
+    head, tail = text[: occ.start], text[occ.end:]
+    before = " ".join(head.split()[-words:]) + (" " if head[-1:].isspace() else "")
+    after = (" " if tail[:1].isspace() else "") + " ".join(tail.split()[:words])
     return before, text[occ.start:occ.end], after

@@ -76,7 +76,7 @@ def test_every_node_is_a_named_link(big):
     assert [a.get("href") for a in links] == [n.url for n in nodes]
     for node, a in zip(nodes, links):
         name = f"{node.title} ({node.perspective_label})"
-        assert a.get("aria-label") == name
+        assert a.get("aria-label") is None  # named by its <title>, so the visible label is part of the name (axe)
         assert a.findtext(f"{SVG}title") == name
         assert a.find(f"{SVG}rect") is not None
 
@@ -151,7 +151,7 @@ def test_long_titles_are_shortened_with_the_full_title_kept(big):
 def test_text_is_escaped(big):
     _, _, svg, root = big
     assert "<research>" not in svg and "&lt;research&gt;" in svg
-    assert any("<research> & \"security\"" in (a.get("aria-label") or "") for a in root.iter(f"{SVG}a"))
+    assert any("<research> & \"security\"" in (a.findtext(f"{SVG}title") or "") for a in root.iter(f"{SVG}a"))
 
 
 def test_deterministic_and_independent_of_edge_order(big):
@@ -197,29 +197,6 @@ def test_marker_ids_follow_the_prefix():
     nodes, edges = big_map(nodes=3, edges=3)
     svg = render_map(nodes, edges, id_prefix="map2")
     assert 'id="map2-arrow-rebuts"' in svg and 'id="cpm-arrow' not in svg
-
-
-def test_titles_fit_their_boxes_in_chromium(tmp_path):
-    """The width estimate behind the ellipsis, checked against a real text layout."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("chromium is not installed")
-    nodes, edges = big_map()
-    page_path = tmp_path / "map.html"
-    page_path.write_text('<!doctype html><meta charset="utf-8"><body>' + render_map(nodes, edges), encoding="utf-8")
-    script = """() => [...document.querySelectorAll('.cpm-node, .cpm-group')].map(a => {
-        const box = a.querySelector('rect').getBoundingClientRect();
-        const label = a.querySelector('.cpm-label, .cpm-group text').getBoundingClientRect();
-        return box.right - label.right;
-    })"""
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 1000})
-        page.goto(page_path.as_uri())
-        room = page.evaluate(script)
-        browser.close()
-    assert len(room) == 25 + len(GROUPS) and min(room) >= 4, room
 
 
 def test_reading_order_is_column_by_column_with_each_texts_links_after_it():

@@ -44,8 +44,7 @@ def unavailable(reason: str) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own project, built once. No fallback: if it does not build, the tests fail."""
     out = tmp_path_factory.mktemp("browser") / "site"
-    project = os.environ.get("F2_DEV_PROJECT", str(REPO))  # F2-TEMP: remove before handing over
-    result = subprocess.run([sys.executable, "-m", "builder", "build", "--project", project, "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "builder", "build", "--project", str(REPO), "--out", str(out)],
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     if result.returncode != 0 or not (out / "index.html").is_file():
         pytest.fail(f"building the repository's project failed (exit {result.returncode}):\n"
@@ -100,10 +99,10 @@ class Session:
         return self.root + rel
 
     def open(self, rel: str, viewport: dict[str, int] | None = None, *, javascript: bool = True,
-             dark: bool = False) -> Any:
+             dark: bool = False, touch: bool = False) -> Any:
         context = self.browser.new_context(viewport=viewport or WIDE, reduced_motion="reduce",
                                            color_scheme="dark" if dark else "light",
-                                           java_script_enabled=javascript)
+                                           java_script_enabled=javascript, has_touch=touch, is_mobile=touch)
         self.contexts.append(context)
 
         def guard(route: Any) -> None:
@@ -126,7 +125,7 @@ class Session:
         if not page.evaluate("() => !!window.axe"):
             page.add_script_tag(path=str(self.axe_js))
         result = page.evaluate("""async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
+            const r = await axe.run(document, {resultTypes: ['violations'], preload: false});
             return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' '))}));

@@ -193,7 +193,7 @@
       node.setAttribute("aria-label", "Glossary: " + entry.term);
       node.appendChild(el("span", "cp-pop-title", entry.term));
       var def = el("span");
-      def.innerHTML = entry.html;
+      def.innerHTML = entry.html.split("%ROOT%").join(doc.documentElement.getAttribute("data-root") || "");  // links in definitions are written relative to the site root
       node.appendChild(inlineCopy(def));
       go.textContent = "Full entry and every occurrence →";
     } else {
