@@ -160,3 +160,11 @@ def test_repository_project_builds(tmp_path: Path) -> None:
     result = run_cli("build", "--project", str(REPO), "--out", str(tmp_path / "site"), "--strict")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_own_javascript_and_css_stay_small() -> None:
+    """Issue budget: the site's own JavaScript and CSS each under 40 KB uncompressed, no framework."""
+    static = REPO / "builder" / "theme" / "static"
+    js = sum(p.stat().st_size for p in static.glob("*.js"))
+    css = sum(p.stat().st_size for p in static.glob("*.css"))
+    assert js < 40_000 and css < 40_000, (js, css)

@@ -106,3 +106,45 @@ def test_python_dash_m_builder(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "builder", "check", "--project", str(MINIMAL)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_build_zip_writes_one_archive_that_opens_offline(tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "site"
+    result = run_cli("build", "--project", str(MINIMAL), "--out", str(out), "--no-cache", "--zip")
+    assert result.exit_code == 0, result.output
+    archive = tmp_path / "site.zip"
+    assert f"wrote {archive}" in result.stderr
+    with zipfile.ZipFile(archive) as z:
+        names = z.namelist()
+        assert "site/index.html" in names and "site/essays/alpha.html" in names
+        assert z.read("site/index.html") == (out / "index.html").read_bytes()
+
+
+def test_progress_only_on_a_terminal_and_only_for_long_builds() -> None:
+    import io
+
+    from builder.progress import Progress
+
+    quiet = io.StringIO()
+    p = Progress(enabled=False, stream=quiet, delay=0)
+    p.stage("rendering pages", 3)
+    p.advance()
+    assert quiet.getvalue() == ""
+    short = io.StringIO()
+    p = Progress(enabled=True, stream=short, delay=60)  # a build shorter than the delay shows nothing
+    p.stage("rendering pages", 3)
+    p.advance()
+    assert short.getvalue() == ""
+    shown = io.StringIO()
+    p = Progress(enabled=True, stream=shown, delay=0)
+    p.stage("rendering pages", 3)
+    p.finish()
+    assert "rendering pages 0/3" in shown.getvalue()
+    assert shown.getvalue().endswith("\r\033[K")
+
+
+def test_build_prints_no_progress_when_not_on_a_terminal(tmp_path: Path) -> None:
+    result = run_cli("build", "--project", str(MINIMAL), "--out", str(tmp_path / "site"), "--no-cache")
+    assert "\r" not in result.stderr and "rendering pages" not in result.stderr
