@@ -87,18 +87,26 @@ def _context_ok(text: str, start: int, end: int, prefix: str, suffix: str) -> bo
     return not suffix or after.startswith(suffix) or after.lstrip().startswith(suffix.lstrip())
 
 
-@dataclass(slots=True)
 class TextIndex:
-    """Blocks of one text and their folded forms, computed once per text."""
+    """Blocks of one text; their folded forms are computed on first use (a cached build may need none)."""
 
-    slug: str
-    path: PurePosixPath
-    blocks: tuple[Block, ...]
-    folded: list[Folded]
+    __slots__ = ("slug", "path", "blocks", "_folded")
+
+    def __init__(self, slug: str, path: PurePosixPath, blocks: tuple[Block, ...]) -> None:
+        self.slug = slug
+        self.path = path
+        self.blocks = blocks
+        self._folded: list[Folded] | None = None
 
     @classmethod
     def of(cls, slug: str, path: PurePosixPath, blocks: tuple[Block, ...]) -> "TextIndex":
-        return cls(slug, path, blocks, [fold(b.text) for b in blocks])
+        return cls(slug, path, blocks)
+
+    @property
+    def folded(self) -> list[Folded]:
+        if self._folded is None:
+            self._folded = [fold(b.text) for b in self.blocks]
+        return self._folded
 
 
 def anchor_selector(selector: Selector, index: TextIndex, dom_id: str, report: Report) -> Anchor | None:

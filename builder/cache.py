@@ -16,13 +16,27 @@ import json
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from builder.linking import LinkMemo
 from builder.textblocks import ParsedText
 
 CACHE_DIR = ".counterpoint-cache"
 FORMAT = 1
+
+
+def _dump(path: Path, value: Any) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def _load_tokens(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)  # our own cache file, keyed by content hash
 
 
 def fingerprint_files(*folders: Path) -> str:
@@ -69,6 +83,7 @@ class BuildCache:
     written: dict[str, str] = field(default_factory=dict)
     rendered: int = 0
     reused: int = 0
+    memo: LinkMemo | None = None
 
     @classmethod
     def open(cls, project: Path, out_dir: Path) -> "BuildCache":
@@ -86,20 +101,43 @@ class BuildCache:
     # ---------------------------------------------------------------- parsed texts
 
     def parsed(self, body: str, body_line: int) -> tuple[str, ParsedText | None]:
+        """A body parsed before by the same engine: its blocks now, its tokens when a page needs them."""
         key = key_of(self.engine, body, body_line)
+        folder = self.root / "parsed"
         try:
-            with open(self.root / "parsed" / f"{key}.pickle", "rb") as handle:
-                return key, pickle.load(handle)  # our own cache file, keyed by content hash
-        except (OSError, pickle.PickleError, EOFError, AttributeError):
+            with open(folder / f"{key}.blocks", "rb") as handle:
+                blocks, unresolved = pickle.load(handle)  # our own cache file, keyed by content hash
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
             return key, None
+        if not (folder / f"{key}.tokens").is_file():
+            return key, None
+        return key, ParsedText(blocks, unresolved, load=partial(_load_tokens, folder / f"{key}.tokens"))
 
     def store_parsed(self, key: str, parsed: ParsedText) -> None:
         folder = self.root / "parsed"
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{key}.tmp"
+        _dump(folder / f"{key}.tokens", (parsed.tokens, parsed.env))
+        _dump(folder / f"{key}.blocks", (parsed.blocks, parsed.unresolved))
+
+    # ---------------------------------------------------------------- anchors and terms
+
+    def link_memo(self) -> LinkMemo:
+        try:
+            with open(self.root / "link-memo.pickle", "rb") as handle:
+                memo = pickle.load(handle)  # our own cache file
+            if isinstance(memo, LinkMemo):
+                return LinkMemo(memo.used_anchors, memo.used_terms)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError):
+            pass
+        return LinkMemo()
+
+    def store_link_memo(self, memo: LinkMemo) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / ".link-memo.tmp"
         with open(temporary, "wb") as handle:
-            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"{key}.pickle")
+            pickle.dump(LinkMemo(used_anchors=memo.used_anchors, used_terms=memo.used_terms), handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.root / "link-memo.pickle")
 
     # ---------------------------------------------------------------- pages
 
@@ -119,6 +157,8 @@ class BuildCache:
     def save(self) -> None:
         """After the swap: remember which inputs the files now in the output folder came from."""
         self.root.mkdir(parents=True, exist_ok=True)
+        if self.memo is not None:
+            self.store_link_memo(self.memo)
         ignore = self.root.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")

@@ -11,8 +11,7 @@ def check_footnotes(texts: list[Text], parsed: dict[str, ParsedText], report: Re
     """A marker with no definition must be declared (`unresolved_refs`); definitions are always kept."""
     for text in texts:
         doc = parsed[text.slug]
-        unresolved = [t.meta["label"] for tok in doc.tokens if tok.type == "inline" for t in tok.children or []
-                      if t.type == "footnote_unresolved"]
+        unresolved = doc.unresolved
         if unresolved and not text.unresolved_refs:
             first = unresolved[0]
             more = f" (and {len(unresolved) - 1} more marker(s) without one)" if len(unresolved) > 1 else ""

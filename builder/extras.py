@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from functools import partial
 from typing import TYPE_CHECKING
 
 from builder import views
+from builder.cache import key_of
 from builder.debate_map import MapEdge, MapNode, render_map
 from builder.search import SearchDoc, render_search_index
 
@@ -15,13 +16,16 @@ if TYPE_CHECKING:
 
 
 def extra_pages(r: "Renderer") -> list["RenderedPage | None"]:
-    from builder.render import RenderedPage
+    from builder.render import LazyBody
 
-    return [r.page("map.html", "map.html", svg=debate_map(r)), r.page("search.html", "search.html"),
-            RenderedPage(PurePosixPath("search-index.js"), render_search_index(search_docs(r)))]
+    nodes, edges = map_graph(r)
+    svg = LazyBody(key_of("map", nodes, edges), partial(render_map, nodes, edges))
+    docs = search_docs(r)
+    return [r.page("map.html", "map.html", svg=svg), r.page("search.html", "search.html"),
+            r.data_page("search-index.js", key_of("search", docs), partial(render_search_index, docs))]
 
 
-def debate_map(r: "Renderer") -> str:
+def map_graph(r: "Renderer") -> tuple[list[MapNode], list[MapEdge]]:
     reader = r.reader
     nodes = []
     for text in reader.ordered("essay"):
@@ -34,7 +38,7 @@ def debate_map(r: "Renderer") -> str:
                      f"{reader.texts[link.source.essay].url}#link-{link.id}")
              for link in reader.links() if reader.texts[link.source.essay].kind == "essay"
              and reader.texts[link.target.essay].kind == "essay"]
-    return render_map(nodes, edges)
+    return nodes, edges
 
 
 def plain(markdown: str) -> str:

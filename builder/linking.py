@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterator
 from pathlib import PurePosixPath
 
 from builder.anchoring import TextIndex, anchor_selector, fold
 from builder.diagnostics import Location, Report
-from builder.model import Anchor, Annotations, Link, Note, SiteConfig, Term, Text
+from builder.model import Anchor, Annotations, Link, Note, Selector, SiteConfig, Term, Text
 from builder.textblocks import ParsedText
 
 
@@ -44,6 +45,8 @@ class Reader:
     notes_of: dict[str, tuple[Note, ...]] = field(default_factory=dict)
     links_of: dict[str, tuple[Link, ...]] = field(default_factory=dict)
     """Links with either end in the text, in file order."""
+    debates_by_text: dict[str, tuple[Text, ...]] = field(default_factory=dict)
+    """The debates each text belongs to (named in its front matter or listing it), in debate order."""
     text_keys: dict[str, str] = field(default_factory=dict)
     """Content hash of each parsed body (incremental builds key pages by it)."""
 
@@ -51,7 +54,7 @@ class Reader:
         return list(self.by_kind.get(kind, ()))
 
     def debates_of(self, essay: Text) -> list[Text]:
-        return [t for t in self.by_kind.get("debate", ()) if t.slug in essay.debates or essay.slug in t.essays]
+        return list(self.debates_by_text.get(essay.slug, ()))
 
     def links(self) -> tuple[Link, ...]:
         return self.anchored_links
@@ -71,21 +74,43 @@ def _indexed(config: SiteConfig, texts: dict[str, Text], annotations: Annotation
     for item in anchored:
         for slug in dict.fromkeys((item.source.essay, item.target.essay)):
             links_of.setdefault(slug, []).append(item)
+    debates_by_text = {t.slug: tuple(d for d in by_kind["debate"] if d.slug in t.debates or t.slug in d.essays)
+                       for t in texts.values()}
     return Reader(config, texts, parsed, annotations, note_anchors, link_anchors, occurrences, by_kind, anchored,
-                  {k: tuple(v) for k, v in notes_of.items()}, {k: tuple(v) for k, v in links_of.items()})
+                  {k: tuple(v) for k, v in notes_of.items()}, {k: tuple(v) for k, v in links_of.items()},
+                  debates_by_text)
+
+
+@dataclass(slots=True)
+class LinkMemo:
+    """Anchors and term occurrences found in earlier builds, keyed by the text's content hash.
+
+    Only successes are remembered: a quote that failed is searched again, so its
+    diagnostic is always reported. `used` collects what this build needed, so the
+    cache never grows with stale entries.
+    """
+
+    anchors: dict[tuple[str, ...], tuple[int, int, int, bool]] = field(default_factory=dict)
+    terms: dict[tuple[str, ...], tuple[list[tuple[str, int, int, int, bool]], list[str]]] = field(default_factory=dict)
+    used_anchors: dict[tuple[str, ...], tuple[int, int, int, bool]] = field(default_factory=dict)
+    used_terms: dict[tuple[str, ...], tuple[list[tuple[str, int, int, int, bool]], list[str]]] = field(
+        default_factory=dict)
 
 
 def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed: dict[str, ParsedText],
-         report: Report, text_keys: dict[str, str] | None = None) -> Reader:
+         report: Report, text_keys: dict[str, str] | None = None, memo: LinkMemo | None = None) -> Reader:
     """Resolve references, anchor every note and link, find glossary terms."""
     by_slug = {t.slug: t for t in texts}
+    keys = text_keys or {}
+    memo = memo if memo is not None else LinkMemo()
     _check_text_references(by_slug, report)
     indexes = {slug: TextIndex.of(slug, by_slug[slug].path, p.blocks) for slug, p in parsed.items()}
-    note_anchors = _anchor_notes(annotations.notes, indexes, report)
-    link_anchors = _anchor_links(annotations.links, indexes, report)
+    anchor = partial(_anchor_memo, memo, keys)
+    note_anchors = _anchor_notes(annotations.notes, indexes, report, anchor)
+    link_anchors = _anchor_links(annotations.links, indexes, report, anchor)
     _check_terms(annotations.terms, report)
     _check_internal_links(annotations, by_slug, parsed, report)
-    occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report)
+    occurrences = find_terms(annotations.terms, by_slug, parsed, indexes, config, report, keys, memo)
     reader = _indexed(config, by_slug, annotations, parsed, note_anchors, link_anchors, occurrences)
     return replace(reader, text_keys=dict(text_keys or {}))
 
@@ -118,7 +143,22 @@ def _index_for(slug: str, indexes: dict[str, TextIndex], location: Location, rep
     return index
 
 
-def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report: Report) -> dict[tuple[str, str], Anchor]:
+def _anchor_memo(memo: LinkMemo, keys: dict[str, str], selector: Selector, index: TextIndex, dom_id: str,
+                 report: Report) -> Anchor | None:
+    """anchor_selector, remembered per (text content, selector)."""
+    key = (keys.get(index.slug, ""), selector.quote, selector.prefix, selector.suffix)
+    found = memo.anchors.get(key) if key[0] else None
+    if found is not None:
+        memo.used_anchors[key] = found
+        return Anchor(index.slug, found[0], found[1], found[2], dom_id, found[3])
+    anchor = anchor_selector(selector, index, dom_id, report)
+    if anchor is not None and key[0]:
+        memo.used_anchors[key] = (anchor.block, anchor.start, anchor.end, anchor.normalised_only)
+    return anchor
+
+
+def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report: Report,
+                  anchor_one: Callable[..., Anchor | None] = anchor_selector) -> dict[tuple[str, str], Anchor]:
     anchors = {}
     reported: set[str] = set()
     for note in notes:
@@ -133,20 +173,20 @@ def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report
                               "a notes file is named after the essay: annotations/notes/<essay-slug>.yaml"),
                              code="unknown-reference")
             continue
-        anchor = anchor_selector(note.at, index, f"anchor-note-{note.id}", report)
+        anchor = anchor_one(note.at, index, f"anchor-note-{note.id}", report)
         if anchor is not None:
             anchors[(note.essay, note.id)] = anchor
     return anchors
 
 
-def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex],
-                  report: Report) -> dict[str, tuple[Anchor, Anchor]]:
+def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex], report: Report,
+                  anchor_one: Callable[..., Anchor | None] = anchor_selector) -> dict[str, tuple[Anchor, Anchor]]:
     anchors = {}
     for item in links:
         ends = []
         for selector, dom_id in ((item.source, f"link-{item.id}"), (item.target, f"link-{item.id}-to")):
             index = _index_for(selector.essay, indexes, selector.location, report)
-            ends.append(None if index is None else anchor_selector(selector, index, dom_id, report))
+            ends.append(None if index is None else anchor_one(selector, index, dom_id, report))
         if ends[0] is not None and ends[1] is not None:
             anchors[item.id] = (ends[0], ends[1])
     return anchors
@@ -241,34 +281,54 @@ def _is_word(ch: str) -> bool:
 
 
 def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str, ParsedText],
-               indexes: dict[str, TextIndex], config: SiteConfig, report: Report) -> dict[str, list[Occurrence]]:
+               indexes: dict[str, TextIndex], config: SiteConfig, report: Report,
+               text_keys: dict[str, str] | None = None, memo: LinkMemo | None = None) -> dict[str, list[Occurrence]]:
     """Every occurrence of every term, outside headings and links; which ones link follows the site option."""
-    phrases = PhraseIndex.of(term_phrases(terms))
+    pairs = term_phrases(terms)
+    phrases = PhraseIndex.of(pairs)
     found_phrases: set[str] = set()
     result: dict[str, list[Occurrence]] = {}
     if not phrases.owner:
         return result
+    memo = memo if memo is not None else LinkMemo()
+    phrases_key = repr((pairs, config.glossary_links))
     for slug in sorted(parsed):
-        seen: set[tuple[str, int]] = set()
-        occurrences = []
-        for b, (block, folded) in enumerate(zip(parsed[slug].blocks, indexes[slug].folded)):
-            if block.kind == "heading":
-                continue
-            for fstart, fend, key in phrases.scan(folded.text):
-                term = phrases.owner[key]
-                start, end = folded.origin[fstart], folded.origin[fend - 1] + 1
-                if _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
-                        or _in_address(block.text, start, end):
-                    continue
-                found_phrases.add(key)
-                scope = {"all": (term, len(occurrences)), "first-in-page": (term, 0),
-                         "first-in-section": (term, block.section)}[config.glossary_links]
-                linked = scope not in seen
-                seen.add(scope)
-                occurrences.append(Occurrence(term, slug, b, start, end, f"t-{term}-{len(occurrences) + 1}", linked))
-        result[slug] = occurrences
+        key = ((text_keys or {}).get(slug, ""), phrases_key)
+        cached = memo.terms.get(key) if key[0] else None
+        if cached is None:
+            cached = _terms_in(parsed[slug], indexes[slug], phrases, config)
+        if key[0]:
+            memo.used_terms[key] = cached
+        found, keys_found = cached
+        result[slug] = [Occurrence(term, slug, b, start, end, f"t-{term}-{i + 1}", linked)
+                        for i, (term, b, start, end, linked) in enumerate(found)]
+        found_phrases.update(keys_found)
     _warn_unfound(terms, found_phrases, report)
     return result
+
+
+def _terms_in(parsed: ParsedText, index: TextIndex, phrases: PhraseIndex,
+              config: SiteConfig) -> tuple[list[tuple[str, int, int, int, bool]], list[str]]:
+    """(term, block, start, end, linked) for one text, and the phrases found in it."""
+    seen: set[tuple[str, int]] = set()
+    found: list[tuple[str, int, int, int, bool]] = []
+    keys: set[str] = set()
+    for b, (block, folded) in enumerate(zip(parsed.blocks, index.folded)):
+        if block.kind == "heading":
+            continue
+        for fstart, fend, key in phrases.scan(folded.text):
+            term = phrases.owner[key]
+            start, end = folded.origin[fstart], folded.origin[fend - 1] + 1
+            if _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
+                    or _in_address(block.text, start, end):
+                continue
+            keys.add(key)
+            scope = {"all": (term, len(found)), "first-in-page": (term, 0),
+                     "first-in-section": (term, block.section)}[config.glossary_links]
+            linked = scope not in seen
+            seen.add(scope)
+            found.append((term, b, start, end, linked))
+    return found, sorted(keys)
 
 
 def _in_link(ranges: tuple[tuple[int, int], ...], start: int, end: int) -> bool:

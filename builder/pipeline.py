@@ -54,7 +54,10 @@ def load_reader(project: Project, report: Report, progress: Progress | None = No
         parsed[text.slug], keys[text.slug] = parse_cached(md, text.body, text.body_line, cache)
         progress.advance()
     check_footnotes(texts, parsed, report)
-    reader = link(config, texts, annotations, parsed, report, keys)
+    memo = None
+    if cache is not None:
+        memo = cache.memo = cache.link_memo()
+    reader = link(config, texts, annotations, parsed, report, keys, memo)
     report.raise_if_errors()
     return reader
 

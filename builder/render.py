@@ -122,6 +122,16 @@ class Renderer:
             self.cache.record(path, key)
         return RenderedPage(PurePosixPath(path), html)
 
+    def data_page(self, path: str, key: str, make: Callable[[], str]) -> RenderedPage:
+        """A generated file that is not a template (search index, glossary data), reused when its key holds."""
+        if self.cache is not None:
+            full = key_of(self.inputs_key, path, key)
+            old = self.cache.reusable(path, full)
+            if old is not None:
+                return RenderedPage(PurePosixPath(path), "", reuse=old)
+            self.cache.record(path, full)
+        return RenderedPage(PurePosixPath(path), make())
+
     def site_view(self, root: str) -> dict[str, Any]:
         config = self.reader.config
         return {"title": config.title, "language": config.language, "description": config.description,
@@ -278,7 +288,7 @@ class Renderer:
         root_marked = partial(self.resolve, "%ROOT%")
         data = {t.id: {"term": t.term, "html": render_markdown(self.md, t.definition, root_marked)}
                 for t in self.reader.annotations.terms}
-        return RenderedPage(PurePosixPath("glossary-data.js"), script_assign("COUNTERPOINT_GLOSSARY", data))
+        return self.data_page("glossary-data.js", key_of(data), partial(script_assign, "COUNTERPOINT_GLOSSARY", data))
 
 
 FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]{1,20})\]")

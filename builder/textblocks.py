@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -90,11 +90,40 @@ class Block:
     footnote_label: str = ""
 
 
-@dataclass(frozen=True, slots=True)
 class ParsedText:
-    tokens: list[Token]
-    blocks: tuple[Block, ...]
-    env: dict[str, Any] = field(default_factory=dict)
+    """A parsed body: its numbered blocks, and the tokens they were made from.
+
+    The tokens are what rendering needs; everything else (anchoring, terms, views) reads
+    only the blocks. A cached build therefore loads tokens lazily, for the pages it renders.
+    """
+
+    __slots__ = ("blocks", "unresolved", "_tokens", "_env", "_load")
+
+    def __init__(self, blocks: tuple[Block, ...], unresolved: tuple[str, ...], tokens: list[Token] | None = None,
+                 env: dict[str, Any] | None = None,
+                 load: Callable[[], tuple[list[Token], dict[str, Any]]] | None = None) -> None:
+        self.blocks = blocks
+        self.unresolved = unresolved
+        """Labels of `[^n]` markers that have no definition, in text order."""
+        self._tokens = tokens
+        self._env = env
+        self._load = load
+
+    def _loaded(self) -> None:
+        if self._tokens is None:
+            assert self._load is not None
+            self._tokens, self._env = self._load()
+
+    @property
+    def tokens(self) -> list[Token]:
+        self._loaded()
+        assert self._tokens is not None
+        return self._tokens
+
+    @property
+    def env(self) -> dict[str, Any]:
+        self._loaded()
+        return self._env or {}
 
 
 def parse_body(md: MarkdownIt, body: str, body_line: int, unresolved_refs: bool = True) -> ParsedText:
@@ -102,7 +131,9 @@ def parse_body(md: MarkdownIt, body: str, body_line: int, unresolved_refs: bool 
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     _mark_unresolved_refs(tokens)
-    return ParsedText(tokens, tuple(_blocks(tokens, body_line)), env)
+    unresolved = tuple(child.meta["label"] for token in tokens if token.type == "inline"
+                       for child in token.children or [] if child.type == "footnote_unresolved")
+    return ParsedText(tuple(_blocks(tokens, body_line)), unresolved, tokens, env)
 
 
 def _mark_unresolved_refs(tokens: list[Token]) -> None:
