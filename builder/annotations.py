@@ -54,7 +54,7 @@ def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixP
 
 def _selector(record: Record, essay: str) -> Selector:
     return Selector(essay, record.get("quote", ""), record.get("prefix", ""), record.get("suffix", ""),
-                    record.loc("quote"))
+                    record.loc("quote"), record.locations.get("essay"))
 
 
 def _load_notes(root: Path, path: Path, report: Report) -> list[Note]:

@@ -84,11 +84,12 @@ class BuildCache:
     rendered: int = 0
     reused: int = 0
     memo: LinkMemo | None = None
+    used_parsed: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, project: Path, out_dir: Path) -> "BuildCache":
         cache = cls(project / CACHE_DIR / "build", out_dir.absolute())
-        manifest = cache.root / "pages.json"
+        manifest = cache.manifest
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             if data.get("format") == FORMAT and data.get("engine") == cache.engine and \
@@ -98,11 +99,17 @@ class BuildCache:
             pass
         return cache
 
+    @property
+    def manifest(self) -> Path:
+        """One manifest per output folder, so `build` and `serve` (which writes elsewhere) keep theirs."""
+        return self.root / f"pages-{hashlib.sha256(str(self.out_dir).encode()).hexdigest()[:16]}.json"
+
     # ---------------------------------------------------------------- parsed texts
 
     def parsed(self, body: str, body_line: int) -> tuple[str, ParsedText | None]:
         """A body parsed before by the same engine: its blocks now, its tokens when a page needs them."""
         key = key_of(self.engine, body, body_line)
+        self.used_parsed.add(key)
         folder = self.root / "parsed"
         try:
             with open(folder / f"{key}.blocks", "rb") as handle:
@@ -118,6 +125,14 @@ class BuildCache:
         folder.mkdir(parents=True, exist_ok=True)
         _dump(folder / f"{key}.tokens", (parsed.tokens, parsed.env))
         _dump(folder / f"{key}.blocks", (parsed.blocks, parsed.unresolved))
+
+    def _prune_parsed(self) -> None:
+        """Forget parses of text versions this build no longer has (the cache stays the project's size)."""
+        folder = self.root / "parsed"
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name.split(".")[0] not in self.used_parsed:
+                    path.unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- anchors and terms
 
@@ -159,10 +174,11 @@ class BuildCache:
         self.root.mkdir(parents=True, exist_ok=True)
         if self.memo is not None:
             self.store_link_memo(self.memo)
+        self._prune_parsed()
         ignore = self.root.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         data = {"format": FORMAT, "engine": self.engine, "out_dir": str(self.out_dir), "pages": self.written}
         temporary = self.root / ".pages.json.tmp"
         temporary.write_text(json.dumps(data, sort_keys=True, indent=0), encoding="utf-8")
-        os.replace(temporary, self.root / "pages.json")
+        os.replace(temporary, self.manifest)

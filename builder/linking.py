@@ -185,7 +185,7 @@ def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex], report
     for item in links:
         ends = []
         for selector, dom_id in ((item.source, f"link-{item.id}"), (item.target, f"link-{item.id}-to")):
-            index = _index_for(selector.essay, indexes, selector.location, report)
+            index = _index_for(selector.essay, indexes, selector.essay_location or selector.location, report)
             ends.append(None if index is None else anchor_one(selector, index, dom_id, report))
         if ends[0] is not None and ends[1] is not None:
             anchors[item.id] = (ends[0], ends[1])

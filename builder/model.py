@@ -88,6 +88,8 @@ class Selector:
     suffix: str = ""
     location: Location = Location(PurePosixPath("?"))
     """Where the `quote:` was written."""
+    essay_location: Location | None = None
+    """Where a link end's `essay:` was written (notes name their essay by the file)."""
 
 
 @dataclass(frozen=True, slots=True)
