@@ -83,9 +83,9 @@ def decorate(parsed: ParsedText, spans: Sequence[Span], id_prefix: str = "") -> 
     openers = {b.open_index: b for b in blocks}
     out: list[Token] = []
     for i, token in enumerate(parsed.tokens):
-        block = openers.get(i)
-        if block is not None:
-            out.extend(_open_block(token, block, id_prefix))
+        opener = openers.get(i)
+        if opener is not None:
+            out.extend(_open_block(token, opener, id_prefix))
             continue
         if token.type == "inline" and i in by_inline:
             out.append(_split_inline(token, i, by_inline[i], id_prefix))

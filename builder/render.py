@@ -231,14 +231,14 @@ class Renderer:
         return self._pairs
 
     def _compare_pairs(self) -> list[tuple[str, str]]:
-        pairs = {tuple(sorted((link.source.essay, link.target.essay))) for link in self.reader.links()
+        pairs: set[tuple[str, ...]] = {tuple(sorted((link.source.essay, link.target.essay))) for link in self.reader.links()
                  if link.source.essay != link.target.essay}
         if self.reader.config.compare_pairs == "debates":
             pairs = set()
         for debate in self.reader.ordered("debate"):
             pairs |= {tuple(sorted(p)) for p in combinations(debate.essays, 2)}
         texts = self.reader.texts
-        return sorted((a, b) for a, b in pairs if a in texts and b in texts)  # type: ignore[misc]
+        return sorted((a, b) for a, b in pairs if a in texts and b in texts)
 
     def compare(self, a: str, b: str) -> RenderedPage | None:
         root = "../"
@@ -280,7 +280,7 @@ class Renderer:
                                   if t.id == s],
                           "groups": [groups[k] for k in sorted(groups)],
                           "count": sum(len(g["items"]) for g in groups.values())})
-        letters = sorted({t["letter"] for t in terms})
+        letters = sorted({str(t["letter"]) for t in terms})
         return self.page("glossary.html", "glossary.html", terms=terms, letters=letters)
 
     def glossary_data(self) -> RenderedPage:

@@ -1,0 +1,14 @@
+"""`mypy --strict` on builder/ (settings in pyproject.toml), as STYLE.md asks: types are checked, not hoped for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from helpers import REPO
+
+
+def test_builder_is_mypy_strict_clean() -> None:
+    done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "builder"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
