@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Any, Iterable
 
 from builder import specs
 from builder.diagnostics import Location, Report
 from builder.model import Annotations, Link, Note, Selector, Term
-from builder.yamlload import Obj, Record, load_document, read_text
+from builder.yamlload import LocatedList, Obj, Record, load_document, read_text
 
 
 def load_annotations(root: Path, report: Report) -> Annotations:
@@ -84,10 +84,19 @@ def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
     for r in record.get("terms", []):
         if not _complete(r, ("id", "term", "definition")):
             continue
-        see = tuple(r.get("see", ()))
+        see = r.get("see", [])
+        match = r.get("match", [])
         terms.append(Term(r.get("id"), r.get("term"), r.get("definition"), r.loc("id"), r.get("kind", "concept"),
-                          r.get("expansion", ""), tuple(r.get("match", ())), see, (r.loc("see"),) * len(see)))
+                          r.get("expansion", ""), tuple(match), tuple(see), _item_locations(see, r.loc("see")),
+                          _item_locations(match, r.loc("match"))))
     return terms
+
+
+def _item_locations(items: list[Any], default: Location) -> tuple[Location, ...]:
+    """Where each item of a list was written (its list's place if not known)."""
+    if isinstance(items, LocatedList):
+        return tuple(items.location(i, default) for i in range(len(items)))
+    return (default,) * len(items)
 
 
 def _complete(record: Record | None, keys: Iterable[str]) -> bool:

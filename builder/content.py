@@ -105,4 +105,5 @@ def _text_from(record: Record, slug: str, rel: PurePosixPath, body: str, body_li
         debates=tuple(record.get("debates", ())), essays=tuple(record.get("essays", ())),
         parent=record.get("parent", ""), order=record.get("order"), unresolved_refs=record.get("unresolved_refs", False),
         summary=record.get("summary", ""), locations=dict(record.locations) | {"": record.location},
+        item_locations={key: tuple(getattr(record.get(key), "locations", ())) for key in ("debates", "essays")},
     )

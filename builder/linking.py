@@ -126,12 +126,12 @@ def _check_text_references(texts: dict[str, Text], report: Report) -> None:
     debates = [s for s, t in texts.items() if t.kind == "debate"]
     essays = [s for s, t in texts.items() if t.kind == "essay"]
     for text in texts.values():
-        for slug in text.debates:
-            if slug not in debates:
-                _unknown("debate", slug, debates, text.locations.get("debates", text.locations[""]), report)
-        for slug in text.essays:
-            if slug not in essays:
-                _unknown("essay", slug, essays, text.locations.get("essays", text.locations[""]), report)
+        for key, kind, known in (("debates", "debate", debates), ("essays", "essay", essays)):
+            default = text.locations.get(key, text.locations[""])
+            places = text.item_locations.get(key, ())
+            for i, slug in enumerate(getattr(text, key)):
+                if slug not in known:
+                    _unknown(kind, slug, known, places[i] if i < len(places) else default, report)
         if text.parent and text.parent not in texts:
             _unknown("text", text.parent, list(texts), text.locations.get("parent", text.locations[""]), report)
 
@@ -358,6 +358,8 @@ def _warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> N
             report.warning(term.location, f"term '{term.id}' occurs in no text",
                            "check the match phrases, or remove the term", code="unused-term")
         else:
+            places = dict(zip(term.match, term.match_locations))
             for phrase in missing:
-                report.warning(term.location, f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
+                report.warning(places.get(phrase, term.location),
+                               f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
                                "remove the phrase or correct its spelling", code="unused-phrase")

@@ -70,6 +70,8 @@ class Text:
     summary: str = ""
     locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False)
     """Where each front-matter key was written."""
+    item_locations: dict[str, tuple[Location, ...]] = field(default_factory=dict, compare=False, hash=False)
+    """Where each item of `debates:` and `essays:` was written."""
 
     @property
     def url(self) -> str:
@@ -128,6 +130,7 @@ class Term:
     match: tuple[str, ...] = ()
     see: tuple[str, ...] = ()
     see_locations: tuple[Location, ...] = ()
+    match_locations: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,17 @@ class Obj:
 Spec = Union[Str, Int, Bool, DateLike, ListOf, Obj]
 
 
+class LocatedList(list[Any]):
+    """A validated list that also knows where each item was written (for diagnostics about one item)."""
+
+    def __init__(self, items: list[Any], locations: list[Location]) -> None:
+        super().__init__(items)
+        self.locations = locations
+
+    def location(self, index: int, default: Location) -> Location:
+        return self.locations[index] if index < len(self.locations) else default
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """A validated mapping: values by key, where each key's value was read, and the object's own place."""
@@ -223,17 +234,19 @@ class Validator:
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(names)}"
         self.report.error(self.loc(key_node), f"unknown key '{key}' in {what}", hint, code="unknown-key")
 
-    def _list(self, node: yaml.Node, spec: ListOf, what: str) -> list[Any] | None:
+    def _list(self, node: yaml.Node, spec: ListOf, what: str) -> "LocatedList | None":
         if not isinstance(node, yaml.SequenceNode):
             if spec.single_ok and isinstance(node, yaml.ScalarNode):
                 item = self.check(node, spec.item, what)
-                return None if item is None else [item]
+                return None if item is None else LocatedList([item], [self.loc(node)])
             self._type_error(node, what, "a list", "write [a, b] or one '- item' per line")
             return None
-        items = [self.check(item, spec.item, f"item {i + 1} of {what}") for i, item in enumerate(node.value)]
+        items = [(self.check(item, spec.item, f"item {i + 1} of {what}"), self.loc(item))
+                 for i, item in enumerate(node.value)]
         if len(node.value) < spec.min_items:
             self.report.error(self.loc(node), f"{what} needs at least {spec.min_items} item(s)", code="wrong-type")
-        return [item for item in items if item is not None]
+        kept = [(value, where) for value, where in items if value is not None]
+        return LocatedList([v for v, _ in kept], [w for _, w in kept])
 
     def _scalar(self, node: yaml.Node, spec: Spec, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):

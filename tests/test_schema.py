@@ -33,3 +33,21 @@ def test_schema_rejects_what_check_rejects() -> None:
     assert link["properties"]["relation"]["enum"] == ["rebuts", "supports", "qualifies", "contextualises", "same-event"]
     assert set(link["required"]) == {"id", "relation", "from", "to"}
     assert link["properties"]["id"]["pattern"] == "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def test_pull_request_workflow_and_pre_commit_hook_call_real_commands() -> None:
+    """The CI workflow checks (as annotations) and builds, uploading the zipped site; the hook runs check."""
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "annotations.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
+    steps = workflow["jobs"]["check-build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "counterpoint check --strict --format github" in runs
+    assert "counterpoint build --strict --zip" in runs
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "_site.zip"
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks[0]["id"] == "counterpoint-check" and hooks[0]["entry"] == "counterpoint check --strict"
+    for command in ("check --strict --format github", "build --strict --zip"):
+        assert run_cli(*command.split(), "--help").exit_code == 0
