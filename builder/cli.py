@@ -11,6 +11,7 @@ import click
 from builder import __version__
 from builder.diagnostics import BuildFailed, Report, format_github, format_json, format_text
 from builder.archive import write_zip
+from builder.config import load_config
 from builder.export import export_command
 from builder.pipeline import Project, build, check
 from builder.progress import Progress
@@ -71,13 +72,9 @@ def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zi
 
 
 def _configured_output(project_dir: Path) -> str:
-    import tomllib
-
-    try:
-        value = tomllib.loads((project_dir / "site.toml").read_text(encoding="utf-8")).get("output", "_site")
-        return value if isinstance(value, str) else "_site"
-    except (OSError, ValueError):
-        return "_site"
+    """site.toml's `output` (the build itself reports any problem in site.toml)."""
+    config = load_config(project_dir, Report())
+    return config.output if config is not None else "_site"
 
 
 @main.command("check")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -86,11 +86,6 @@ class Report:
     def sorted(self) -> list[Diagnostic]:
         unique = dict.fromkeys(self.diagnostics)  # same problem found twice is shown once
         return sorted(unique, key=Diagnostic.sort_key)
-
-
-def at_path(diagnostic: Diagnostic, path: PurePosixPath) -> Diagnostic:
-    """The same diagnostic, moved to another file (used when re-rooting locations)."""
-    return replace(diagnostic, location=replace(diagnostic.location, path=path))
 
 
 def format_text(diagnostics: list[Diagnostic]) -> str:

@@ -19,10 +19,6 @@ MARKER = ".counterpoint-site"
 MARKER_TEXT = "This folder was built by counterpoint; `counterpoint build` may replace it.\n"
 
 
-class OutputRefused(Exception):
-    """The output folder exists and was not made by counterpoint."""
-
-
 def check_output_folder(out_dir: Path, project: Path, report: Report) -> bool:
     """True when `out_dir` may be (re)placed; otherwise an error says why."""
     where = Location(PurePosixPath(os.path.relpath(out_dir, project)) if out_dir.is_absolute() else PurePosixPath(str(out_dir)))
