@@ -41,6 +41,8 @@ class PageText(HTMLParser):
     _skip: int = 0
     _in_main: bool = False
     _in_notes: bool = False
+    _body_at: int = -1
+    _para_at: int = -1
     _para: list[str] | None = None
     _stack: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -60,6 +62,8 @@ class PageText(HTMLParser):
         if tag == "sup" and "fn-unresolved" in classes:
             self.unresolved.append(a.get("data-label") or "")
             self.text.append(a.get("data-label") or "")
+            if self._para is not None:
+                self._para.append(a.get("data-label") or "")
             skip = True
         if tag == "li" and "footnote" in classes:
             self.definitions += 1
@@ -69,8 +73,11 @@ class PageText(HTMLParser):
         self._skip += skip
         if tag == "section" and "footnotes" in classes:
             self._in_notes = True
-        if tag == "p" and not self._skip and not self._in_notes:
-            self._para = []
+        if tag == "div" and "text-body" in classes and self._body_at < 0:
+            self._body_at = len(self._stack)  # the authors' text: inside this element
+        if tag in ("p", "li") and self._para is None and not self._skip and not self._in_notes \
+                and 0 <= self._body_at < len(self._stack):
+            self._para, self._para_at = [], len(self._stack)  # a paragraph, or a list item read as one
         self.text.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
@@ -79,7 +86,9 @@ class PageText(HTMLParser):
             self._skip -= skip
             if name == tag:
                 break
-        if tag == "p" and self._para is not None:
+        if len(self._stack) < self._body_at:
+            self._body_at = -1
+        if self._para is not None and len(self._stack) < self._para_at:
             self.paragraphs.append("".join(self._para).strip())
             self._para = None
         if tag == "main":
@@ -242,3 +251,13 @@ def test_footnotes_as_many_as_the_source(site: Path, slug: str, spec: str) -> No
     if page.unresolved:  # the policy report: markers without note texts, numbered 1..N in order
         assert page.unresolved == [str(n) for n in range(1, len(page.unresolved) + 1)]
         assert markers == 0 and not definitions
+
+
+@pytest.mark.parametrize("slug,spec", sourced_pages(), ids=[slug for slug, _ in sourced_pages()])
+def test_no_words_added(site: Path, slug: str, spec: str) -> None:
+    """The other direction: every paragraph of the page's text is the source's (nothing invented or reworded)."""
+    page = page_text(site, slug)
+    source = squash("".join(source_plain(line) for line in kept_lines(spec)))
+    assert page.paragraphs, f"no paragraphs read from {slug}"
+    foreign = [p for p in page.paragraphs if squash(p) and squash(p) not in source]
+    assert foreign == [], f"{len(foreign)} paragraph(s) of {slug} not in the source: {foreign[:3]}"
