@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.diagnostics import BuildFailed, Report, format_github, format_json, format_text
+from builder.diagnostics import FORMATTERS, Report, run_reporting
 from builder.archive import write_zip
 from builder.config import load_config
 from builder.export import export_command
@@ -18,29 +18,8 @@ from builder.progress import Progress
 from builder.serve import serve_command
 from builder.stats import stats_command
 
-FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 project_option = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                               default=".", show_default=True, help="The project folder.")
-
-
-def _show(report: Report, fmt: str) -> None:
-    diagnostics = report.sorted()
-    if fmt == "json":
-        click.echo(format_json(diagnostics))
-    elif diagnostics:
-        click.echo(FORMATS[fmt](diagnostics), err=fmt == "text")
-
-
-def _run(action, report: Report, fmt: str):  # type: ignore[no-untyped-def]
-    try:
-        result = action()
-    except BuildFailed:
-        _show(report, fmt)
-        if fmt == "text":
-            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
-        raise
-    _show(report, fmt)
-    return result
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +41,7 @@ def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zi
     report = Report(strict=strict)
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
     progress = Progress(enabled=sys.stderr.isatty())
-    result = _run(lambda: build(project, target, report, progress, use_cache=not no_cache), report, "text")
+    result = run_reporting(lambda: build(project, target, report, progress, use_cache=not no_cache), report, "text")
     click.echo(f"built {result.files} files into {target} ({result.rendered} pages rendered, "
                f"{result.reused} unchanged)", err=True)
     if make_zip:
@@ -79,12 +58,12 @@ def _configured_output(project_dir: Path) -> str:
 
 @main.command("check")
 @project_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
     """Validate everything; write nothing."""
     report = Report(strict=strict)
-    _run(lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
+    run_reporting(lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
          report, fmt)
     if fmt == "text":
         click.echo(f"ok: no errors, {len(report.warnings)} warning(s)", err=True)

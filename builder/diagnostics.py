@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Callable, Literal, TypeVar
 
 import click
 
@@ -139,3 +139,29 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
         ],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
+T = TypeVar("T")
+
+
+def show(report: Report, fmt: str = "text") -> None:
+    """Print the report once: text to stderr, github annotations and json to stdout."""
+    diagnostics = report.sorted()
+    if fmt == "json":
+        click.echo(format_json(diagnostics))
+    elif diagnostics:
+        click.echo(FORMATTERS[fmt](diagnostics), err=fmt == "text")
+
+
+def run_reporting(action: Callable[[], T], report: Report, fmt: str = "text") -> T:
+    """Run a pipeline call and print its diagnostics; BuildFailed (exit 1) passes through to Click."""
+    try:
+        result = action()
+    except BuildFailed:
+        show(report, fmt)
+        if fmt == "text":
+            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+        raise
+    show(report, fmt)
+    return result

@@ -51,11 +51,10 @@ from typing import Any
 
 import click
 
-from builder.diagnostics import Report
+from builder.diagnostics import Report, run_reporting
 from builder.linking import Reader
 from builder.model import Anchor, Link, Note, Selector
 from builder.pipeline import Project, load_reader
-from builder.stats import run_reporting
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 RFC3987 = "http://tools.ietf.org/rfc/rfc3987"

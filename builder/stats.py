@@ -42,11 +42,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import click
 
-from builder.diagnostics import BuildFailed, Report, format_text
+from builder.diagnostics import Report, run_reporting
 from builder.linking import Reader
 from builder.model import Anchor, Selector, Text
 from builder.pipeline import Project, load_reader
@@ -54,20 +54,6 @@ from builder.views import RELATION_ORDER
 
 STATS_FORMAT_VERSION = 1
 
-T = TypeVar("T")
-
-
-def run_reporting(action: Callable[[], T], report: Report) -> T:
-    """Run a pipeline call; print the diagnostics to stderr; BuildFailed (exit 1) passes through."""
-    try:
-        result = action()
-    except BuildFailed:
-        click.echo(format_text(report.sorted()), err=True)
-        click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
-        raise
-    if report.diagnostics:
-        click.echo(format_text(report.sorted()), err=True)
-    return result
 
 
 def _relation_counts() -> dict[str, int]:
@@ -76,7 +62,7 @@ def _relation_counts() -> dict[str, int]:
 
 def _text_entry(text: Text, reader: Reader) -> dict[str, Any]:
     links_out, links_in = _relation_counts(), _relation_counts()
-    for item in reader.links():
+    for item in reader.links_of.get(text.slug, ()):
         if item.source.essay == text.slug:
             links_out[item.relation] += 1
         if item.target.essay == text.slug:
