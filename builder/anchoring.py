@@ -15,12 +15,34 @@ from builder.diagnostics import Report
 from builder.model import Anchor, Selector
 from builder.textblocks import Block
 
-FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-})
+FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 SPACE = re.compile(r"\s+")
 
 
@@ -40,7 +62,7 @@ def fold(text: str) -> Folded:
     origin: list[int] = []
     pos = 0
     for run in SPACE.finditer(folded):
-        out.append(folded[pos:run.start()])
+        out.append(folded[pos : run.start()])
         origin.extend(range(pos, run.start()))
         out.append(" ")
         origin.append(run.start())
@@ -99,7 +121,7 @@ class TextIndex:
         self._folded: list[Folded] | None = None
 
     @classmethod
-    def of(cls, slug: str, path: PurePosixPath, blocks: tuple[Block, ...]) -> "TextIndex":
+    def of(cls, slug: str, path: PurePosixPath, blocks: tuple[Block, ...]) -> TextIndex:
         return cls(slug, path, blocks)
 
     @property
@@ -117,7 +139,7 @@ def anchor_selector(selector: Selector, index: TextIndex, dom_id: str, report: R
     matches = find_matches(selector, index.blocks, index.folded)
     if len(matches) == 1:
         m = matches[0]
-        raw = index.blocks[m.block].text[m.start:m.end]
+        raw = index.blocks[m.block].text[m.start : m.end]
         return Anchor(index.slug, m.block, m.start, m.end, dom_id, normalised_only=raw != selector.quote.strip())
     if not matches:
         _report_no_match(selector, index, report)
@@ -131,10 +153,13 @@ def _report_no_match(selector: Selector, index: TextIndex, report: Report) -> No
     spanning = _spans_blocks(quote, index)
     if spanning is not None:
         a, b = spanning
-        report.error(selector.location, f"quote spans two blocks (¶{a.number} and ¶{b.number}) in '{index.slug}'",
-                     f"a quote must lie within one paragraph, heading, list item or footnote; "
-                     f"quote only the part in ¶{a.number} ({index.path}:{a.line}) or ¶{b.number} ({index.path}:{b.line})",
-                     code="quote-spans-blocks")
+        report.error(
+            selector.location,
+            f"quote spans two blocks (¶{a.number} and ¶{b.number}) in '{index.slug}'",
+            f"a quote must lie within one paragraph, heading, list item or footnote; "
+            f"quote only the part in ¶{a.number} ({index.path}:{a.line}) or ¶{b.number} ({index.path}:{b.line})",
+            code="quote-spans-blocks",
+        )
         return
     if selector.prefix or selector.suffix:
         bare = Selector(selector.essay, selector.quote)
@@ -142,12 +167,15 @@ def _report_no_match(selector: Selector, index: TextIndex, report: Report) -> No
         if found:
             m = found[0]
             block = index.blocks[m.block]
-            before = _clip_left(fold_plain(block.text[:m.start]), 30)
-            after = _clip(fold_plain(block.text[m.end:]), 30)
-            report.error(selector.location, f"quote is found in '{index.slug}' but not with this prefix/suffix",
-                         f"in ¶{block.number} ({index.path}:{block.line}) it reads: {before}[quote]{after}\n"
-                         "prefix must end right before the quote, and suffix start right after it",
-                         code="quote-not-found")
+            before = _clip_left(fold_plain(block.text[: m.start]), 30)
+            after = _clip(fold_plain(block.text[m.end :]), 30)
+            report.error(
+                selector.location,
+                f"quote is found in '{index.slug}' but not with this prefix/suffix",
+                f"in ¶{block.number} ({index.path}:{block.line}) it reads: {before}[quote]{after}\n"
+                "prefix must end right before the quote, and suffix start right after it",
+                code="quote-not-found",
+            )
             return
     closest = closest_passages(quote, index)
     hint = "closest: " + "\n".join(closest) if closest else "no similar passage; was the text moved to another essay?"
@@ -172,13 +200,16 @@ def closest_passages(quote: str, index: TextIndex, limit: int = 3) -> list[str]:
         matcher = difflib.SequenceMatcher(None, f.text, quote, autojunk=False)
         longest = matcher.find_longest_match(0, len(f.text), 0, len(quote))
         start = max(0, longest.a - longest.b)
-        window = f.text[start:start + len(quote)]
+        window = f.text[start : start + len(quote)]
         ratio = difflib.SequenceMatcher(None, window, quote, autojunk=False).ratio()
         window = _whole_words(f.text, start, start + len(quote))
         scored.append((-ratio, block.number, window, block))
     scored.sort(key=lambda item: (item[0], item[1]))
-    return [f'{index.path}:{block.line} ¶{block.number} "{_clip(window)}"' for ratio, _, window, block in scored[:limit]
-            if -ratio >= 0.4]
+    return [
+        f'{index.path}:{block.line} ¶{block.number} "{_clip(window)}"'
+        for ratio, _, window, block in scored[:limit]
+        if -ratio >= 0.4
+    ]
 
 
 def _whole_words(text: str, start: int, end: int) -> str:
@@ -195,7 +226,7 @@ def _clip(text: str, width: int = 70) -> str:
 
 
 def _clip_left(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[len(text) - width + 1:]
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
 
 
 def _report_several(selector: Selector, index: TextIndex, matches: list[Match], report: Report) -> None:
@@ -203,16 +234,24 @@ def _report_several(selector: Selector, index: TextIndex, matches: list[Match], 
     where += " …" if len(matches) > 6 else ""
     first = matches[0]
     prefix = _distinguishing_prefix(index, first, matches)
-    how = (f'add prefix: "{prefix}" to pick the first' if prefix
-           else "quote more words, or add a prefix or suffix that only one of them has")
-    report.error(selector.location, f"quote matches {len(matches)} times in '{index.slug}'",
-                 f"found in {where}; {how}", code="quote-ambiguous")
+    how = (
+        f'add prefix: "{prefix}" to pick the first'
+        if prefix
+        else "quote more words, or add a prefix or suffix that only one of them has"
+    )
+    report.error(
+        selector.location,
+        f"quote matches {len(matches)} times in '{index.slug}'",
+        f"found in {where}; {how}",
+        code="quote-ambiguous",
+    )
 
 
 def _distinguishing_prefix(index: TextIndex, target: Match, matches: list[Match]) -> str:
     """The fewest words before the target match that no other match shares."""
+
     def before(m: Match) -> str:
-        return fold_plain(index.blocks[m.block].text[:m.start])
+        return fold_plain(index.blocks[m.block].text[: m.start])
 
     mine = before(target)
     words = mine.rstrip().split(" ") if mine.strip() else []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 
 from builder import specs
 from builder.diagnostics import Location, Report
@@ -19,7 +20,8 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     _unexpected_files(folder, report)
     notes = [n for path in sorted((folder / "notes").glob("*.yaml")) for n in _load_notes(root, path, report)]
     link_files = ([folder / "links.yaml"] if (folder / "links.yaml").is_file() else []) + sorted(
-        (folder / "links").glob("*.yaml"))
+        (folder / "links").glob("*.yaml")
+    )
     links = [link for path in link_files for link in _load_links(root, path, report)]
     terms = _load_terms(root, folder / "glossary.yaml", report) if (folder / "glossary.yaml").is_file() else []
     _unique(((f"{n.essay}#{n.id}", n.location, f"note id '{n.id}'") for n in notes), report)
@@ -37,13 +39,18 @@ def _unexpected_files(folder: Path, report: Report) -> None:
         if path.is_dir() or top.startswith(".") or path.name.startswith("."):
             continue
         if top not in known or (len(rel.parts) > 1 and (path.suffix != ".yaml" or len(rel.parts) > 2)):
-            hint = ("move it: notes go in annotations/notes/<essay-slug>.yaml, links in annotations/links.yaml "
-                    "or annotations/links/<name>.yaml, terms in annotations/glossary.yaml")
+            hint = (
+                "move it: notes go in annotations/notes/<essay-slug>.yaml, links in annotations/links.yaml "
+                "or annotations/links/<name>.yaml, terms in annotations/glossary.yaml"
+            )
             if path.suffix == ".yml":
                 hint = f"rename it to {path.with_suffix('.yaml').name}"
-            report.error(Location(PurePosixPath("annotations") / rel.as_posix()),
-                         "file is in a place counterpoint does not read, so its contents would be ignored", hint,
-                         code="stray-file")
+            report.error(
+                Location(PurePosixPath("annotations") / rel.as_posix()),
+                "file is in a place counterpoint does not read, so its contents would be ignored",
+                hint,
+                code="stray-file",
+            )
 
 
 def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixPath, Record | None]:
@@ -53,8 +60,14 @@ def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixP
 
 
 def _selector(record: Record, essay: str) -> Selector:
-    return Selector(essay, record.get("quote", ""), record.get("prefix", ""), record.get("suffix", ""),
-                    record.loc("quote"), record.locations.get("essay"))
+    return Selector(
+        essay,
+        record.get("quote", ""),
+        record.get("prefix", ""),
+        record.get("suffix", ""),
+        record.loc("quote"),
+        record.locations.get("essay"),
+    )
 
 
 def _load_notes(root: Path, path: Path, report: Report) -> list[Note]:
@@ -62,18 +75,31 @@ def _load_notes(root: Path, path: Path, report: Report) -> list[Note]:
     if record is None:
         return []
     essay = path.stem
-    return [Note(n.get("id"), essay, _selector(n.get("at"), essay), n.get("body"), n.loc("id"))
-            for n in record.get("notes", []) if _complete(n, ("id", "at", "body"))]
+    return [
+        Note(n.get("id"), essay, _selector(n.get("at"), essay), n.get("body"), n.loc("id"))
+        for n in record.get("notes", [])
+        if _complete(n, ("id", "at", "body"))
+    ]
 
 
 def _load_links(root: Path, path: Path, report: Report) -> list[Link]:
     _, record = _load(root, path, specs.LINKS_FILE, report)
     if record is None:
         return []
-    return [Link(r.get("id"), r.get("relation"), _selector(r.get("from"), r.get("from").get("essay")),
-                 _selector(r.get("to"), r.get("to").get("essay")), r.get("note", ""), r.loc("id"))
-            for r in record.get("links", []) if _complete(r, ("id", "relation", "from", "to"))
-            and _complete(r.get("from"), ("essay", "quote")) and _complete(r.get("to"), ("essay", "quote"))]
+    return [
+        Link(
+            r.get("id"),
+            r.get("relation"),
+            _selector(r.get("from"), r.get("from").get("essay")),
+            _selector(r.get("to"), r.get("to").get("essay")),
+            r.get("note", ""),
+            r.loc("id"),
+        )
+        for r in record.get("links", [])
+        if _complete(r, ("id", "relation", "from", "to"))
+        and _complete(r.get("from"), ("essay", "quote"))
+        and _complete(r.get("to"), ("essay", "quote"))
+    ]
 
 
 def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
@@ -86,9 +112,20 @@ def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
             continue
         see = r.get("see", [])
         match = r.get("match", [])
-        terms.append(Term(r.get("id"), r.get("term"), r.get("definition"), r.loc("id"), r.get("kind", "concept"),
-                          r.get("expansion", ""), tuple(match), tuple(see), _item_locations(see, r.loc("see")),
-                          _item_locations(match, r.loc("match"))))
+        terms.append(
+            Term(
+                r.get("id"),
+                r.get("term"),
+                r.get("definition"),
+                r.loc("id"),
+                r.get("kind", "concept"),
+                r.get("expansion", ""),
+                tuple(match),
+                tuple(see),
+                _item_locations(see, r.loc("see")),
+                _item_locations(match, r.loc("match")),
+            )
+        )
     return terms
 
 
@@ -109,7 +146,11 @@ def _unique(items: Iterable[tuple[str, Location, str]], report: Report) -> None:
     for key, location, what in items:
         if key in seen:
             first = seen[key]
-            report.error(location, f"duplicate {what}", f"ids must be unique: the first is at {first}; rename one of them",
-                         code="duplicate-id")
+            report.error(
+                location,
+                f"duplicate {what}",
+                f"ids must be unique: the first is at {first}; rename one of them",
+                code="duplicate-id",
+            )
         else:
             seen[key] = location

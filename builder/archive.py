@@ -60,8 +60,9 @@ def write_zip(site_dir: Path, zip_path: Path) -> None:
     if not zip_path.stem or zip_path.stem in (".", ".."):
         raise ValueError(f"cannot name the archive's top folder after '{zip_path.name}'")
     files = site_files(site_dir, exclude=zip_path)
-    folders = sorted({parent for f in files for parent in f.parents if parent != PurePosixPath(".")},
-                     key=lambda p: p.parts)
+    folders = sorted(
+        {parent for f in files for parent in f.parents if parent != PurePosixPath(".")}, key=lambda p: p.parts
+    )
     entries = [(top / folder, True) for folder in [PurePosixPath(".")] + folders]
     entries += [(top / f, False) for f in files]
     entries.sort(key=lambda e: e[0].parts)

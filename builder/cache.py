@@ -87,13 +87,17 @@ class BuildCache:
     used_parsed: set[str] = field(default_factory=set)
 
     @classmethod
-    def open(cls, project: Path, out_dir: Path) -> "BuildCache":
+    def open(cls, project: Path, out_dir: Path) -> BuildCache:
         cache = cls(project / CACHE_DIR / "build", out_dir.absolute())
         manifest = cache.manifest
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT and data.get("engine") == cache.engine and \
-                    data.get("out_dir") == str(cache.out_dir) and (cache.out_dir / ".counterpoint-site").is_file():
+            if (
+                data.get("format") == FORMAT
+                and data.get("engine") == cache.engine
+                and data.get("out_dir") == str(cache.out_dir)
+                and (cache.out_dir / ".counterpoint-site").is_file()
+            ):
                 cache.previous = dict(data.get("pages", {}))
         except (OSError, ValueError):
             pass
@@ -150,8 +154,11 @@ class BuildCache:
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / ".link-memo.tmp"
         with open(temporary, "wb") as handle:
-            pickle.dump(LinkMemo(used_anchors=memo.used_anchors, used_terms=memo.used_terms), handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                LinkMemo(used_anchors=memo.used_anchors, used_terms=memo.used_terms),
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         os.replace(temporary, self.root / "link-memo.pickle")
 
     # ---------------------------------------------------------------- pages

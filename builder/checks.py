@@ -15,11 +15,13 @@ def check_footnotes(texts: list[Text], parsed: dict[str, ParsedText], report: Re
         if unresolved and not text.unresolved_refs:
             first = unresolved[0]
             more = f" (and {len(unresolved) - 1} more marker(s) without one)" if len(unresolved) > 1 else ""
-            report.warning(Location(text.path, *_position_of(text, f"[^{first}]")),
-                           f"footnote marker [^{first}] has no definition{more}",
-                           f"add the definition '[^{first}]: …' at the end of the text, "
-                           "or set unresolved_refs: true in the front matter if the source prints none",
-                           code="footnote-undefined")
+            report.warning(
+                Location(text.path, *_position_of(text, f"[^{first}]")),
+                f"footnote marker [^{first}] has no definition{more}",
+                f"add the definition '[^{first}]: …' at the end of the text, "
+                "or set unresolved_refs: true in the front matter if the source prints none",
+                code="footnote-undefined",
+            )
 
 
 def _position_of(text: Text, needle: str) -> tuple[int, int]:

@@ -9,17 +9,23 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.diagnostics import FORMATTERS, Report, run_reporting
 from builder.archive import write_zip
 from builder.config import load_config
+from builder.diagnostics import FORMATTERS, Report, run_reporting
 from builder.export import export_command
 from builder.pipeline import Project, build, check
 from builder.progress import Progress
 from builder.serve import serve_command
 from builder.stats import stats_command
 
-project_option = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-                              default=".", show_default=True, help="The project folder.")
+project_option = click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,10 +36,17 @@ def main() -> None:
 
 @main.command("build")
 @project_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: site.toml 'output', else _site/).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: site.toml 'output', else _site/).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--zip", "make_zip", is_flag=True, help="Also write <out>.zip, one archive of the site for offline readers.")
+@click.option(
+    "--zip", "make_zip", is_flag=True, help="Also write <out>.zip, one archive of the site for offline readers."
+)
 @click.option("--no-cache", is_flag=True, help="Render every page, ignoring .counterpoint-cache/.")
 def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool, no_cache: bool) -> None:
     """Build the site."""
@@ -42,8 +55,10 @@ def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zi
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
     progress = Progress(enabled=sys.stderr.isatty())
     result = run_reporting(lambda: build(project, target, report, progress, use_cache=not no_cache), report, "text")
-    click.echo(f"built {result.files} files into {target} ({result.rendered} pages rendered, "
-               f"{result.reused} unchanged)", err=True)
+    click.echo(
+        f"built {result.files} files into {target} ({result.rendered} pages rendered, {result.reused} unchanged)",
+        err=True,
+    )
     if make_zip:
         archive = target.with_name(target.name + ".zip")
         write_zip(target, archive)
@@ -63,8 +78,11 @@ def _configured_output(project_dir: Path) -> str:
 def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
     """Validate everything; write nothing."""
     report = Report(strict=strict)
-    run_reporting(lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
-         report, fmt)
+    run_reporting(
+        lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
+        report,
+        fmt,
+    )
     if fmt == "text":
         click.echo(f"ok: no errors, {len(report.warnings)} warning(s)", err=True)
 

@@ -20,8 +20,11 @@ TOP_KEYS = {
     "perspectives": "table of perspectives: [perspectives.<key>] label, colour, description",
     "options": "table of options: glossary_links, compare_pairs",
 }
-PERSPECTIVE_KEYS = {"label": "shown on badges", "colour": "CSS hex colour, e.g. '#1f5fa8'",
-                    "description": "what this perspective means"}
+PERSPECTIVE_KEYS = {
+    "label": "shown on badges",
+    "colour": "CSS hex colour, e.g. '#1f5fa8'",
+    "description": "what this perspective means",
+}
 OPTION_CHOICES = {
     "glossary_links": ("all", "first-in-section", "first-in-page"),
     "compare_pairs": ("linked", "debates"),
@@ -35,8 +38,12 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
     path = root / CONFIG_NAME
     rel = PurePosixPath(CONFIG_NAME)
     if not path.is_file():
-        report.error(Location(rel), "site.toml not found",
-                     f"run counterpoint in a project folder, or pass --project DIR (looked in {root})", code="no-config")
+        report.error(
+            Location(rel),
+            "site.toml not found",
+            f"run counterpoint in a project folder, or pass --project DIR (looked in {root})",
+            code="no-config",
+        )
         return None
     try:
         text = path.read_text(encoding="utf-8")
@@ -53,15 +60,21 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(exc)
         message = str(exc).split(" (at line")[0]
-        report.error(Location(rel, line, col), f"TOML syntax error: {message}",
-                     'text values need quotes (label = "West"); tables are written [name]', code="toml-syntax")
+        report.error(
+            Location(rel, line, col),
+            f"TOML syntax error: {message}",
+            'text values need quotes (label = "West"); tables are written [name]',
+            code="toml-syntax",
+        )
         return None
     finder = _KeyFinder(text, rel)
     before = len(report.errors)
     _closed(data, TOP_KEYS, "site.toml", finder, report)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        report.error(finder.at("title"), "site.toml needs a 'title' (text)", 'add: title = "My reader"', code="missing-key")
+        report.error(
+            finder.at("title"), "site.toml needs a 'title' (text)", 'add: title = "My reader"', code="missing-key"
+        )
     perspectives = _perspectives(data.get("perspectives", {}), finder, report)
     options = _options(data.get("options", {}), finder, report)
     for key in ("language", "output", "description"):
@@ -70,8 +83,12 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
     if len(report.errors) > before:
         return None
     return SiteConfig(
-        title=str(title), language=data.get("language", "en"), output=data.get("output", "_site"),
-        description=data.get("description", ""), perspectives=perspectives, **options,
+        title=str(title),
+        language=data.get("language", "en"),
+        output=data.get("output", "_site"),
+        description=data.get("description", ""),
+        perspectives=perspectives,
+        **options,
     )
 
 
@@ -84,7 +101,7 @@ def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int, int]:
     return int(line), int(col or 1)
 
 
-def _closed(table: dict[str, Any], allowed: dict[str, str], where: str, finder: "_KeyFinder", report: Report) -> None:
+def _closed(table: dict[str, Any], allowed: dict[str, str], where: str, finder: _KeyFinder, report: Report) -> None:
     for key in table:
         if key not in allowed:
             close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
@@ -92,9 +109,11 @@ def _closed(table: dict[str, Any], allowed: dict[str, str], where: str, finder: 
             report.error(finder.at(key), f"unknown key '{key}' in {where}", hint, code="unknown-key")
 
 
-def _perspectives(table: Any, finder: "_KeyFinder", report: Report) -> tuple[Perspective, ...]:
+def _perspectives(table: Any, finder: _KeyFinder, report: Report) -> tuple[Perspective, ...]:
     if not isinstance(table, dict):
-        report.error(finder.at("perspectives"), "'perspectives' must be a table", "[perspectives.my-key]", code="wrong-type")
+        report.error(
+            finder.at("perspectives"), "'perspectives' must be a table", "[perspectives.my-key]", code="wrong-type"
+        )
         return ()
     result = []
     for key in sorted(table):
@@ -102,40 +121,64 @@ def _perspectives(table: Any, finder: "_KeyFinder", report: Report) -> tuple[Per
         where = f"[perspectives.{key}]"
         if not SLUG.fullmatch(key):
             suggestion = "-".join(re.findall(r"[a-z0-9]+", key.lower())) or "my-key"
-            report.error(finder.at(key), f"perspective key '{key}' is not a valid slug",
-                         f"use lower-case letters, digits and hyphens, e.g. [perspectives.{suggestion}]", code="bad-value")
+            report.error(
+                finder.at(key),
+                f"perspective key '{key}' is not a valid slug",
+                f"use lower-case letters, digits and hyphens, e.g. [perspectives.{suggestion}]",
+                code="bad-value",
+            )
         if not isinstance(entry, dict):
-            report.error(finder.at(key), f"{where} must be a table with label and colour",
-                         f'write it as [perspectives.{key}] with label = "..." and colour = "#1f5fa8" below',
-                         code="wrong-type")
+            report.error(
+                finder.at(key),
+                f"{where} must be a table with label and colour",
+                f'write it as [perspectives.{key}] with label = "..." and colour = "#1f5fa8" below',
+                code="wrong-type",
+            )
             continue
         _closed(entry, PERSPECTIVE_KEYS, where, finder, report)
         label, colour = entry.get("label"), entry.get("colour")
         if not isinstance(label, str) or not label.strip():
-            report.error(finder.at(key), f"{where} needs a 'label' (text)", 'add: label = "Shown on badges"',
-                         code="missing-key")
+            report.error(
+                finder.at(key), f"{where} needs a 'label' (text)", 'add: label = "Shown on badges"', code="missing-key"
+            )
         if colour is None:
-            report.error(finder.at(key), f"{where} needs a 'colour'", 'add: colour = "#1f5fa8" (# and six hex digits)',
-                         code="missing-key")
+            report.error(
+                finder.at(key),
+                f"{where} needs a 'colour'",
+                'add: colour = "#1f5fa8" (# and six hex digits)',
+                code="missing-key",
+            )
         elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
-            report.error(finder.at("colour", after=key), f"'colour' in {where} must be like '#1f5fa8', not '{colour}'",
-                         "write # and six hex digits (0-9, a-f), two each for red, green and blue", code="bad-value")
+            report.error(
+                finder.at("colour", after=key),
+                f"'colour' in {where} must be like '#1f5fa8', not '{colour}'",
+                "write # and six hex digits (0-9, a-f), two each for red, green and blue",
+                code="bad-value",
+            )
         result.append(Perspective(key, str(label), str(colour), str(entry.get("description", ""))))
     return tuple(result)
 
 
-def _options(table: Any, finder: "_KeyFinder", report: Report) -> dict[str, Any]:
+def _options(table: Any, finder: _KeyFinder, report: Report) -> dict[str, Any]:
     if not isinstance(table, dict):
-        report.error(finder.at("options"), "'options' must be a table", "write [options] and its keys below it",
-                     code="wrong-type")
+        report.error(
+            finder.at("options"),
+            "'options' must be a table",
+            "write [options] and its keys below it",
+            code="wrong-type",
+        )
         return {}
     _closed(table, {k: "" for k in OPTION_CHOICES}, "[options]", finder, report)
     result = {}
     for key, choices in OPTION_CHOICES.items():
         if key in table:
             if table[key] not in choices:
-                report.error(finder.at(key), f"[options] {key} must be one of the allowed values, not '{table[key]}'",
-                             f"choose one of: {', '.join(choices)}", code="bad-choice")
+                report.error(
+                    finder.at(key),
+                    f"[options] {key} must be one of the allowed values, not '{table[key]}'",
+                    f"choose one of: {', '.join(choices)}",
+                    code="bad-choice",
+                )
             else:
                 result[key] = table[key]
     return result

@@ -17,8 +17,12 @@ def load_texts(root: Path, config: SiteConfig, report: Report) -> list[Text]:
     """Every content file, sorted by slug; a bad file is reported and skipped."""
     folder = root / "content"
     if not folder.is_dir():
-        report.error(Location(PurePosixPath("content")), "content/ folder not found",
-                     "create content/ with one Markdown file per text", code="no-content")
+        report.error(
+            Location(PurePosixPath("content")),
+            "content/ folder not found",
+            "create content/ with one Markdown file per text",
+            code="no-content",
+        )
         return []
     texts = []
     for path in sorted(folder.glob("*.md")):
@@ -33,9 +37,13 @@ def load_text(path: Path, rel: PurePosixPath, config: SiteConfig, report: Report
     slug = path.stem
     if not re.fullmatch(specs.SLUG, slug):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", slug.lower())) or "my-text"
-        report.error(Location(rel), f"file name '{path.name}' is not a valid slug",
-                     f"rename it to {suggestion}.md: the slug (the name without .md) becomes the page's address; "
-                     + specs.SLUG_HINT, code="bad-slug")
+        report.error(
+            Location(rel),
+            f"file name '{path.name}' is not a valid slug",
+            f"rename it to {suggestion}.md: the slug (the name without .md) becomes the page's address; "
+            + specs.SLUG_HINT,
+            code="bad-slug",
+        )
         return None
     raw = read_text(path, rel, report)
     if raw is None:
@@ -55,15 +63,22 @@ def split_front_matter(raw: str, rel: PurePosixPath, report: Report) -> tuple[st
     """Split `---` YAML `---` from the Markdown body; the body keeps its real first line number."""
     lines = raw.splitlines(keepends=True)
     if not lines or lines[0].strip() != FENCE:
-        report.error(Location(rel, 1, 1), "content file does not start with front matter",
-                     "begin the file with a line '---', the YAML front matter (title: ...), and another '---'",
-                     code="front-matter")
+        report.error(
+            Location(rel, 1, 1),
+            "content file does not start with front matter",
+            "begin the file with a line '---', the YAML front matter (title: ...), and another '---'",
+            code="front-matter",
+        )
         return None
     for i in range(1, len(lines)):
         if lines[i].strip() == FENCE:
-            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
-    report.error(Location(rel, 1, 1), "front matter is not closed", "add a line '---' after the last front-matter key",
-                 code="front-matter")
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    report.error(
+        Location(rel, 1, 1),
+        "front matter is not closed",
+        "add a line '---' after the last front-matter key",
+        code="front-matter",
+    )
     return None
 
 
@@ -72,20 +87,36 @@ def _check_front_matter(record: Record, config: SiteConfig, report: Report) -> N
     perspective = record.get("perspective")
     if perspective is not None and config.perspective(perspective) is None:
         keys = [p.key for p in config.perspectives]
-        report.error(record.loc("perspective"), f"unknown perspective '{perspective}'",
-                     _choices_hint(perspective, keys, "site.toml [perspectives] defines"), code="unknown-reference")
+        report.error(
+            record.loc("perspective"),
+            f"unknown perspective '{perspective}'",
+            _choices_hint(perspective, keys, "site.toml [perspectives] defines"),
+            code="unknown-reference",
+        )
     if kind == "essay" and perspective is None:
-        report.warning(record.location, "essay has no 'perspective'",
-                       "add perspective: <key of [perspectives] in site.toml>", code="missing-key")
+        report.warning(
+            record.location,
+            "essay has no 'perspective'",
+            "add perspective: <key of [perspectives] in site.toml>",
+            code="missing-key",
+        )
     wrong_kind = {"essays": "debate", "debates": "essay"}
     for key, wanted in wrong_kind.items():
         if key in record.locations and kind != wanted:
             article = "an" if kind == "essay" else "a"
-            report.error(record.loc(key), f"'{key}' belongs in a {wanted}'s front matter, not in {article} {kind}'s",
-                         f"set kind: {wanted}, or remove '{key}'", code="bad-value")
+            report.error(
+                record.loc(key),
+                f"'{key}' belongs in a {wanted}'s front matter, not in {article} {kind}'s",
+                f"set kind: {wanted}, or remove '{key}'",
+                code="bad-value",
+            )
     if kind == "debate" and not record.get("essays"):
-        report.error(record.location, "a debate needs 'essays': the opposing essays in reading order",
-                     "add essays: [slug-a, slug-b]", code="missing-key")
+        report.error(
+            record.location,
+            "a debate needs 'essays': the opposing essays in reading order",
+            "add essays: [slug-a, slug-b]",
+            code="missing-key",
+        )
 
 
 def _choices_hint(value: str, choices: list[str], prefix: str) -> str:
@@ -99,11 +130,23 @@ def _choices_hint(value: str, choices: list[str], prefix: str) -> str:
 def _text_from(record: Record, slug: str, rel: PurePosixPath, body: str, body_line: int) -> Text:
     authors = tuple(Author(a.get("name", ""), a.get("affiliation", "")) for a in record.get("authors", []))
     return Text(
-        slug=slug, kind=record.get("kind", "essay"), title=record.get("title", slug), path=rel, body=body,
-        body_line=body_line, authors=authors, perspective=record.get("perspective", ""),
-        outlet=record.get("outlet", ""), date=record.get("date", ""), source=record.get("source", ""),
-        debates=tuple(record.get("debates", ())), essays=tuple(record.get("essays", ())),
-        parent=record.get("parent", ""), order=record.get("order"), unresolved_refs=record.get("unresolved_refs", False),
-        summary=record.get("summary", ""), locations=dict(record.locations) | {"": record.location},
+        slug=slug,
+        kind=record.get("kind", "essay"),
+        title=record.get("title", slug),
+        path=rel,
+        body=body,
+        body_line=body_line,
+        authors=authors,
+        perspective=record.get("perspective", ""),
+        outlet=record.get("outlet", ""),
+        date=record.get("date", ""),
+        source=record.get("source", ""),
+        debates=tuple(record.get("debates", ())),
+        essays=tuple(record.get("essays", ())),
+        parent=record.get("parent", ""),
+        order=record.get("order"),
+        unresolved_refs=record.get("unresolved_refs", False),
+        summary=record.get("summary", ""),
+        locations=dict(record.locations) | {"": record.location},
         item_locations={key: tuple(getattr(record.get(key), "locations", ())) for key in ("debates", "essays")},
     )

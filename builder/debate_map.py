@@ -15,9 +15,9 @@ No script: hovering or focusing a box fades the other links (CSS :has, where sup
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import re
 from html import escape
 
 WIDTH = 1000
@@ -124,8 +124,7 @@ class Layout:
     height: float
 
 
-def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *,
-               id_prefix: str = "cpm") -> str:
+def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *, id_prefix: str = "cpm") -> str:
     """Return an inline <svg> element (string) drawn at build time.
 
     Pass a different `id_prefix` for each map on one page (marker ids must be unique).
@@ -148,8 +147,9 @@ def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *,
     return "\n".join(parts) + "\n"
 
 
-def _nodes_and_edges(nodes: Sequence[MapNode], edges: list[MapEdge], layout: Layout,
-                     codes: dict[str, str], id_prefix: str) -> Iterable[str]:
+def _nodes_and_edges(
+    nodes: Sequence[MapNode], edges: list[MapEdge], layout: Layout, codes: dict[str, str], id_prefix: str
+) -> Iterable[str]:
     """Each box followed by the links that start from it, in reading order (column by
     column, top down): that is the order of Tab and of a screen reader. Links never run
     under a box, so drawing them after it hides nothing."""
@@ -199,8 +199,10 @@ def _layout(groups: list[tuple[str, list[MapNode]]]) -> Layout:
     left, right = _split_columns(runs)
     boxes: dict[str, Box] = {}
     panels: list[Panel] = []
-    heights = [_place_column(column, x, side, boxes, panels)
-               for column, x, side in ((left, COLUMN_X[0], 1), (right, COLUMN_X[1], -1))]
+    heights = [
+        _place_column(column, x, side, boxes, panels)
+        for column, x, side in ((left, COLUMN_X[0], 1), (right, COLUMN_X[1], -1))
+    ]
     return Layout(boxes, tuple(panels), max(heights))
 
 
@@ -238,8 +240,7 @@ def _column_height(runs: list[Run]) -> float:
     return sum(HEADER_H + ROW_H * len(members) + GROUP_GAP for _, members in runs)
 
 
-def _place_column(runs: list[Run], x: float, side: int,
-                  boxes: dict[str, Box], panels: list[Panel]) -> float:
+def _place_column(runs: list[Run], x: float, side: int, boxes: dict[str, Box], panels: list[Panel]) -> float:
     """Place one column's panels and boxes top-down; return the column's bottom."""
     y = float(TOP)
     for title, members in runs:
@@ -254,16 +255,16 @@ def _place_column(runs: list[Run], x: float, side: int,
 # ---- edges --------------------------------------------------------------------------
 
 
-def _edges(edges: list[MapEdge], boxes: dict[str, Box], order: dict[str, int],
-           titles: dict[str, str], id_prefix: str) -> list[str]:
+def _edges(
+    edges: list[MapEdge], boxes: dict[str, Box], order: dict[str, int], titles: dict[str, str], id_prefix: str
+) -> list[str]:
     """Every link drawn, in the order of `edges`."""
     ports = _ports(edges, boxes)
     spread = _parallel_index(edges)
     drawn = []
     for i, edge in enumerate(edges):
         start, end = ports[(i, "source")], ports[(i, "target")]
-        path = _curve(boxes[edge.source], start, boxes[edge.target], end, spread[i],
-                      edge.source == edge.target)
+        path = _curve(boxes[edge.source], start, boxes[edge.target], end, spread[i], edge.source == edge.target)
         drawn.append(_edge(edge, path, order, titles, id_prefix))
     return drawn
 
@@ -310,8 +311,7 @@ def _curve(a: Box, ya: float, b: Box, yb: float, parallel: int, loop: bool) -> s
     return f"M{_n(xa)} {_n(ya)}C{_n(ca)} {_n(ya)} {_n(cb)} {_n(yb)} {_n(xb)} {_n(yb)}"
 
 
-def _edge(edge: MapEdge, path: str, order: dict[str, int], titles: dict[str, str],
-          id_prefix: str) -> str:
+def _edge(edge: MapEdge, path: str, order: dict[str, int], titles: dict[str, str], id_prefix: str) -> str:
     style = RELATIONS.get(edge.relation, FALLBACK_RELATION)
     name = _edge_name(edge, titles)
     marker = f' marker-end="url(#{id_prefix}-arrow-{_relation_id(edge.relation)})"' if style.directed else ""
@@ -327,7 +327,7 @@ def _edge(edge: MapEdge, path: str, order: dict[str, int], titles: dict[str, str
 
 
 def _edge_name(edge: MapEdge, titles: dict[str, str]) -> str:
-    """"A rebuts B"; a same-event link reads the same both ways."""
+    """ "A rebuts B"; a same-event link reads the same both ways."""
     source, target = titles[edge.source], titles[edge.target]
     if not RELATIONS.get(edge.relation, FALLBACK_RELATION).directed:
         return f"{source} and {target}: {edge.label}"
@@ -352,17 +352,20 @@ def _node(node: MapNode, box: Box, codes: dict[str, str], index: int) -> str:
         f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}"'
         f' rx="4" fill="#ffffff" stroke="{_attr(node.colour)}" stroke-width="1.5"/>'
         + _swatch(box.x, box.y, BOX_H, node.colour, codes[label])
-        + _clipped(box.x + SWATCH_W, box.y, room, BOX_H,
-                   f'<text x="8" y="{_n(BOX_H / 2 + FONT * 0.35)}" class="cpm-label"'
-                   f' fill="#1a1a1a">{_text(short)}</text>')
+        + _clipped(
+            box.x + SWATCH_W,
+            box.y,
+            room,
+            BOX_H,
+            f'<text x="8" y="{_n(BOX_H / 2 + FONT * 0.35)}" class="cpm-label" fill="#1a1a1a">{_text(short)}</text>',
+        )
         + "</a>"
     )
 
 
 def _clipped(x: float, y: float, width: float, height: float, content: str) -> str:
     """A nested viewport: if a reader's font runs wider than estimated, text is cut, not spilt."""
-    return (f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
-            f' overflow="hidden">{content}</svg>')
+    return f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" overflow="hidden">{content}</svg>'
 
 
 def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
@@ -378,8 +381,10 @@ def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
 
 def _panel(panel: Panel) -> str:
     title = _shorten(panel.title, BOX_W, size=13.5, bold=True)
-    heading = (f'<text x="10" y="20" font-weight="700" font-size="13.5" fill="#333333">'
-               f"{_text(title)}<title>{_text(panel.title)}</title></text>")
+    heading = (
+        f'<text x="10" y="20" font-weight="700" font-size="13.5" fill="#333333">'
+        f"{_text(title)}<title>{_text(panel.title)}</title></text>"
+    )
     return (
         f'<g class="cpm-group"><rect x="{_n(panel.x)}" y="{_n(panel.y)}" width="{BOX_W + 20}"'
         f' height="{_n(panel.height)}" rx="6" fill="#f3f1ec"/>'
@@ -409,8 +414,7 @@ def _perspective_codes(nodes: Sequence[MapNode]) -> dict[str, str]:
 # ---- legend -------------------------------------------------------------------------
 
 
-def _legend(nodes: Sequence[MapNode], codes: dict[str, str], y: float,
-            id_prefix: str) -> tuple[str, float]:
+def _legend(nodes: Sequence[MapNode], codes: dict[str, str], y: float, id_prefix: str) -> tuple[str, float]:
     """Relations (line, dash, arrow, word) then perspectives (colour, code, word)."""
     parts = ['<g class="cpm-legend">', _legend_title("Links", 20, y + 16)]
     for i, (relation, style) in enumerate(RELATIONS.items()):
@@ -435,8 +439,7 @@ def _legend_title(text: str, x: float, y: float) -> str:
     return f'<text x="{_n(x)}" y="{_n(y)}" font-weight="700" fill="#1a1a1a">{_text(text)}</text>'
 
 
-def _relation_sample(x: float, y: float, relation: str, style: RelationStyle,
-                     id_prefix: str) -> str:
+def _relation_sample(x: float, y: float, relation: str, style: RelationStyle, id_prefix: str) -> str:
     marker = f' marker-end="url(#{id_prefix}-arrow-{relation})"' if style.directed else ""
     dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     return (
@@ -446,11 +449,9 @@ def _relation_sample(x: float, y: float, relation: str, style: RelationStyle,
     )
 
 
-def _perspective_sample(x: float, y: float, label: str, colour: str,
-                        codes: dict[str, str]) -> str:
+def _perspective_sample(x: float, y: float, label: str, colour: str, codes: dict[str, str]) -> str:
     return (
-        _swatch(x, y, 22, colour, codes[label])
-        + f'<text x="{_n(x + SWATCH_W + 8)}" y="{_n(y + 15.5)}" fill="#1a1a1a">'
+        _swatch(x, y, 22, colour, codes[label]) + f'<text x="{_n(x + SWATCH_W + 8)}" y="{_n(y + 15.5)}" fill="#1a1a1a">'
         f"{_text(_shorten(label, 270))}</text>"
     )
 
@@ -470,8 +471,7 @@ def _svg_open(node_count: int, edge_count: int, height: float) -> str:
 def _style(node_count: int) -> str:
     """Interaction only; everything static is in presentation attributes."""
     fades = "\n".join(
-        f".cpm:has(.cpm-n{i}:hover,.cpm-n{i}:focus) .cpm-edge:not(.cpm-t{i}){{opacity:.12}}"
-        for i in range(node_count)
+        f".cpm:has(.cpm-n{i}:hover,.cpm-n{i}:focus) .cpm-edge:not(.cpm-t{i}){{opacity:.12}}" for i in range(node_count)
     )
     return (
         "<style>\n"
@@ -533,8 +533,14 @@ def _text_width(text: str, size: float) -> float:
 
 
 def _advance(char: str) -> float:
-    for chars, em in (("iljI.,:;'!| ", 0.32), ("ft-()[]", 0.4), ("r", 0.42),
-                      ("sczvxyk", 0.58), ("mw", 0.92), ("MW", 0.99)):
+    for chars, em in (
+        ("iljI.,:;'!| ", 0.32),
+        ("ft-()[]", 0.4),
+        ("r", 0.42),
+        ("sczvxyk", 0.58),
+        ("mw", 0.92),
+        ("MW", 0.99),
+    ):
         if char in chars:
             return em
     return 0.75 if char.isupper() else 0.64
@@ -548,7 +554,7 @@ def _ink_on(colour: str) -> str:
     if len(digits) == 3:
         digits = "".join(c * 2 for c in digits)
     try:
-        r, g, b = (int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        r, g, b = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
     except ValueError:
         return "#ffffff"
     luminance = 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
@@ -571,4 +577,3 @@ def _attr(value: str) -> str:
 
 def _text(value: str) -> str:
     return escape(value, quote=False)
-

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Callable, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import click
 
@@ -94,7 +95,9 @@ def format_text(diagnostics: list[Diagnostic]) -> str:
     for d in diagnostics:
         lines.append(f"{d.location}: {d.severity}: {d.message}")
         if d.hint:
-            lines.extend(f"    hint: {part}" if i == 0 else f"          {part}" for i, part in enumerate(d.hint.splitlines()))
+            lines.extend(
+                f"    hint: {part}" if i == 0 else f"          {part}" for i, part in enumerate(d.hint.splitlines())
+            )
     return "\n".join(lines)
 
 

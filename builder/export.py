@@ -71,17 +71,25 @@ def passage(reader: Reader, anchor: Anchor, selector: Selector, base_url: str) -
         "type": "SpecificResource",
         "source": base_url + reader.texts[anchor.essay].url,
         "selector": [
-            {"type": "TextQuoteSelector", "exact": block.text[anchor.start:anchor.end],
-             "prefix": block.text[max(0, anchor.start - before):anchor.start],
-             "suffix": block.text[anchor.end:anchor.end + after]},
+            {
+                "type": "TextQuoteSelector",
+                "exact": block.text[anchor.start : anchor.end],
+                "prefix": block.text[max(0, anchor.start - before) : anchor.start],
+                "suffix": block.text[anchor.end : anchor.end + after],
+            },
             {"type": "FragmentSelector", "value": f"p{block.number}", "conformsTo": RFC3987},
         ],
     }
 
 
 def _markdown_body(value: str, language: str) -> dict[str, Any]:
-    return {"type": "TextualBody", "purpose": "commenting", "format": "text/markdown", "language": language,
-            "value": value.strip()}
+    return {
+        "type": "TextualBody",
+        "purpose": "commenting",
+        "format": "text/markdown",
+        "language": language,
+        "value": value.strip(),
+    }
 
 
 def note_annotation(reader: Reader, note: Note, anchor: Anchor, base_url: str) -> dict[str, Any]:
@@ -115,9 +123,15 @@ def export_annotations(reader: Reader, base_url: str = "") -> dict[str, Any]:
     """Every anchored note and link as one AnnotationCollection (see the module docstring)."""
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    notes = sorted(((anchor, note) for note in reader.annotations.notes
-                    for anchor in [reader.note_anchors.get((note.essay, note.id))] if anchor is not None),
-                   key=lambda an: (an[1].essay, an[0].block, an[0].start, an[1].id))
+    notes = sorted(
+        (
+            (anchor, note)
+            for note in reader.annotations.notes
+            for anchor in [reader.note_anchors.get((note.essay, note.id))]
+            if anchor is not None
+        ),
+        key=lambda an: (an[1].essay, an[0].block, an[0].start, an[1].id),
+    )
     items = [note_annotation(reader, note, anchor, base_url) for anchor, note in notes]
     items += [link_annotation(reader, link, base_url) for link in sorted(reader.links(), key=lambda x: x.id)]
     collection_id = f"{base_url}annotations.jsonld"
@@ -159,12 +173,30 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 @click.command("export")
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=".", show_default=True, help="The project folder.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=Path("-"),
-              show_default=True, help="File to write; '-' for standard output.")
-@click.option("--base-url", "base_url", default=None, callback=_check_base_url, metavar="URL",
-              help="Where the site is published; makes page URLs and ids absolute.")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=Path("-"),
+    show_default=True,
+    help="File to write; '-' for standard output.",
+)
+@click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    callback=_check_base_url,
+    metavar="URL",
+    help="Where the site is published; makes page URLs and ids absolute.",
+)
 def export_command(project_dir: Path, out: Path, base_url: str) -> None:
     """Export all notes and links as W3C Web Annotation JSON-LD."""
     report = Report()

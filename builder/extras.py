@@ -15,29 +15,49 @@ if TYPE_CHECKING:
     from builder.render import RenderedPage, Renderer
 
 
-def extra_pages(r: "Renderer") -> list["RenderedPage | None"]:
+def extra_pages(r: Renderer) -> list[RenderedPage | None]:
     from builder.render import LazyBody
 
     nodes, edges = map_graph(r)
     svg = LazyBody(key_of("map", nodes, edges), partial(render_map, nodes, edges))
     docs = search_docs(r)
-    return [r.page("map.html", "map.html", svg=svg), r.page("search.html", "search.html"),
-            r.data_page("search-index.js", key_of("search", docs), partial(render_search_index, docs))]
+    return [
+        r.page("map.html", "map.html", svg=svg),
+        r.page("search.html", "search.html"),
+        r.data_page("search-index.js", key_of("search", docs), partial(render_search_index, docs)),
+    ]
 
 
-def map_graph(r: "Renderer") -> tuple[list[MapNode], list[MapEdge]]:
+def map_graph(r: Renderer) -> tuple[list[MapNode], list[MapEdge]]:
     reader = r.reader
     nodes = []
     for text in reader.ordered("essay"):
         p = views.perspective_view(reader, text)
         debates = reader.debates_of(text)
         group = debates[0] if debates else None
-        nodes.append(MapNode(text.slug, text.title, text.url, p["label"] or "No perspective", p["colour"] or "#666666",
-                             group.slug if group else "", group.title if group else ""))
-    edges = [MapEdge(link.id, link.source.essay, link.target.essay, link.relation, link.relation.replace("-", " "),
-                     f"{reader.texts[link.source.essay].url}#link-{link.id}")
-             for link in reader.links() if reader.texts[link.source.essay].kind == "essay"
-             and reader.texts[link.target.essay].kind == "essay"]
+        nodes.append(
+            MapNode(
+                text.slug,
+                text.title,
+                text.url,
+                p["label"] or "No perspective",
+                p["colour"] or "#666666",
+                group.slug if group else "",
+                group.title if group else "",
+            )
+        )
+    edges = [
+        MapEdge(
+            link.id,
+            link.source.essay,
+            link.target.essay,
+            link.relation,
+            link.relation.replace("-", " "),
+            f"{reader.texts[link.source.essay].url}#link-{link.id}",
+        )
+        for link in reader.links()
+        if reader.texts[link.source.essay].kind == "essay" and reader.texts[link.target.essay].kind == "essay"
+    ]
     return nodes, edges
 
 
@@ -47,19 +67,29 @@ def plain(markdown: str) -> str:
     return re.sub(r"[*_`#>]+", "", text).strip()
 
 
-def search_docs(r: "Renderer") -> list[SearchDoc]:
+def search_docs(r: Renderer) -> list[SearchDoc]:
     reader = r.reader
     docs = []
     for slug, parsed in sorted(reader.parsed.items()):
         text = reader.texts[slug]
-        docs += [SearchDoc(f"{text.url}#p{b.number}", text.title, "text", f"¶{b.number}", b.text)
-                 for b in parsed.blocks if b.text.strip()]
+        docs += [
+            SearchDoc(f"{text.url}#p{b.number}", text.title, "text", f"¶{b.number}", b.text)
+            for b in parsed.blocks
+            if b.text.strip()
+        ]
     for note in reader.annotations.notes:
         anchor = reader.note_anchors.get((note.essay, note.id))
         if anchor is not None:
             text = reader.texts[note.essay]
             docs.append(SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", plain(note.body)))
     for term in reader.annotations.terms:
-        docs.append(SearchDoc(f"glossary.html#{term.id}", term.term, "term", "Glossary",
-                              f"{term.term} {term.expansion} {plain(term.definition)}"))
+        docs.append(
+            SearchDoc(
+                f"glossary.html#{term.id}",
+                term.term,
+                "term",
+                "Glossary",
+                f"{term.term} {term.expansion} {plain(term.definition)}",
+            )
+        )
     return docs

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Callable, Iterator
 from pathlib import PurePosixPath
 
 from builder.anchoring import TextIndex, anchor_selector, fold
 from builder.diagnostics import Location, Report
 from builder.model import Anchor, Annotations, Link, Note, Selector, SiteConfig, Term, Text
-from builder.textblocks import ParsedText
+from builder.textblocks import Block, ParsedText
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +60,24 @@ class Reader:
         return self.anchored_links
 
 
-def _indexed(config: SiteConfig, texts: dict[str, Text], annotations: Annotations, parsed: dict[str, ParsedText],
-             note_anchors: dict[tuple[str, str], Anchor], link_anchors: dict[str, tuple[Anchor, Anchor]],
-             occurrences: dict[str, list[Occurrence]]) -> Reader:
-    by_kind = {kind: tuple(sorted((t for t in texts.values() if t.kind == kind),
-                                  key=lambda t: (t.order if t.order is not None else 10_000, t.title.lower(), t.slug)))
-               for kind in ("essay", "debate", "page")}
+def _indexed(
+    config: SiteConfig,
+    texts: dict[str, Text],
+    annotations: Annotations,
+    parsed: dict[str, ParsedText],
+    note_anchors: dict[tuple[str, str], Anchor],
+    link_anchors: dict[str, tuple[Anchor, Anchor]],
+    occurrences: dict[str, list[Occurrence]],
+) -> Reader:
+    by_kind = {
+        kind: tuple(
+            sorted(
+                (t for t in texts.values() if t.kind == kind),
+                key=lambda t: (t.order if t.order is not None else 10_000, t.title.lower(), t.slug),
+            )
+        )
+        for kind in ("essay", "debate", "page")
+    }
     anchored = tuple(item for item in annotations.links if item.id in link_anchors)
     notes_of: dict[str, list[Note]] = {}
     for note in annotations.notes:
@@ -74,11 +86,23 @@ def _indexed(config: SiteConfig, texts: dict[str, Text], annotations: Annotation
     for item in anchored:
         for slug in dict.fromkeys((item.source.essay, item.target.essay)):
             links_of.setdefault(slug, []).append(item)
-    debates_by_text = {t.slug: tuple(d for d in by_kind["debate"] if d.slug in t.debates or t.slug in d.essays)
-                       for t in texts.values()}
-    return Reader(config, texts, parsed, annotations, note_anchors, link_anchors, occurrences, by_kind, anchored,
-                  {k: tuple(v) for k, v in notes_of.items()}, {k: tuple(v) for k, v in links_of.items()},
-                  debates_by_text)
+    debates_by_text = {
+        t.slug: tuple(d for d in by_kind["debate"] if d.slug in t.debates or t.slug in d.essays) for t in texts.values()
+    }
+    return Reader(
+        config,
+        texts,
+        parsed,
+        annotations,
+        note_anchors,
+        link_anchors,
+        occurrences,
+        by_kind,
+        anchored,
+        {k: tuple(v) for k, v in notes_of.items()},
+        {k: tuple(v) for k, v in links_of.items()},
+        debates_by_text,
+    )
 
 
 @dataclass(slots=True)
@@ -94,11 +118,19 @@ class LinkMemo:
     terms: dict[tuple[str, ...], tuple[list[tuple[str, int, int, int, bool]], list[str]]] = field(default_factory=dict)
     used_anchors: dict[tuple[str, ...], tuple[int, int, int, bool]] = field(default_factory=dict)
     used_terms: dict[tuple[str, ...], tuple[list[tuple[str, int, int, int, bool]], list[str]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
 
-def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed: dict[str, ParsedText],
-         report: Report, text_keys: dict[str, str] | None = None, memo: LinkMemo | None = None) -> Reader:
+def link(
+    config: SiteConfig,
+    texts: list[Text],
+    annotations: Annotations,
+    parsed: dict[str, ParsedText],
+    report: Report,
+    text_keys: dict[str, str] | None = None,
+    memo: LinkMemo | None = None,
+) -> Reader:
     """Resolve references, anchor every note and link, find glossary terms."""
     by_slug = {t.slug: t for t in texts}
     keys = text_keys or {}
@@ -117,8 +149,11 @@ def link(config: SiteConfig, texts: list[Text], annotations: Annotations, parsed
 
 def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (
-        " …" if len(choices) > 12 else "")
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (" …" if len(choices) > 12 else "")
+    )
     report.error(location, f"unknown {kind} '{value}'", hint, code="unknown-reference")
 
 
@@ -143,8 +178,9 @@ def _index_for(slug: str, indexes: dict[str, TextIndex], location: Location, rep
     return index
 
 
-def _anchor_memo(memo: LinkMemo, keys: dict[str, str], selector: Selector, index: TextIndex, dom_id: str,
-                 report: Report) -> Anchor | None:
+def _anchor_memo(
+    memo: LinkMemo, keys: dict[str, str], selector: Selector, index: TextIndex, dom_id: str, report: Report
+) -> Anchor | None:
     """anchor_selector, remembered per (text content, selector)."""
     key = (keys.get(index.slug, ""), selector.quote, selector.prefix, selector.suffix)
     found = memo.anchors.get(key) if key[0] else None
@@ -157,8 +193,12 @@ def _anchor_memo(memo: LinkMemo, keys: dict[str, str], selector: Selector, index
     return anchor
 
 
-def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report: Report,
-                  anchor_one: Callable[..., Anchor | None] = anchor_selector) -> dict[tuple[str, str], Anchor]:
+def _anchor_notes(
+    notes: tuple[Note, ...],
+    indexes: dict[str, TextIndex],
+    report: Report,
+    anchor_one: Callable[..., Anchor | None] = anchor_selector,
+) -> dict[tuple[str, str], Anchor]:
     anchors = {}
     reported: set[str] = set()
     for note in notes:
@@ -168,10 +208,16 @@ def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report
                 reported.add(note.essay)
                 where = Location(PurePosixPath("annotations/notes") / f"{note.essay}.yaml")
                 close = difflib.get_close_matches(note.essay, list(indexes), n=1, cutoff=0.6)
-                report.error(where, f"notes file names unknown essay '{note.essay}'",
-                             (f"rename it to {close[0]}.yaml" if close else
-                              "a notes file is named after the essay: annotations/notes/<essay-slug>.yaml"),
-                             code="unknown-reference")
+                report.error(
+                    where,
+                    f"notes file names unknown essay '{note.essay}'",
+                    (
+                        f"rename it to {close[0]}.yaml"
+                        if close
+                        else "a notes file is named after the essay: annotations/notes/<essay-slug>.yaml"
+                    ),
+                    code="unknown-reference",
+                )
             continue
         anchor = anchor_one(note.at, index, f"anchor-note-{note.id}", report)
         if anchor is not None:
@@ -179,8 +225,12 @@ def _anchor_notes(notes: tuple[Note, ...], indexes: dict[str, TextIndex], report
     return anchors
 
 
-def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex], report: Report,
-                  anchor_one: Callable[..., Anchor | None] = anchor_selector) -> dict[str, tuple[Anchor, Anchor]]:
+def _anchor_links(
+    links: tuple[Link, ...],
+    indexes: dict[str, TextIndex],
+    report: Report,
+    anchor_one: Callable[..., Anchor | None] = anchor_selector,
+) -> dict[str, tuple[Anchor, Anchor]]:
     anchors = {}
     for item in links:
         ends = []
@@ -195,12 +245,16 @@ def _anchor_links(links: tuple[Link, ...], indexes: dict[str, TextIndex], report
 INTERNAL_LINK = re.compile(r"\]\((text|term):([^)#\s]*)(?:#([^)\s]*))?\)")
 
 
-def _check_internal_links(annotations: Annotations, texts: dict[str, Text], parsed: dict[str, ParsedText],
-                          report: Report) -> None:
+def _check_internal_links(
+    annotations: Annotations, texts: dict[str, Text], parsed: dict[str, ParsedText], report: Report
+) -> None:
     """`[…](text:slug#p12)` and `[…](term:id)` in notes, link notes and definitions must lead somewhere."""
     terms = [t.id for t in annotations.terms]
-    sources = [(n.body, n.location) for n in annotations.notes] + [(k.note, k.location) for k in annotations.links] \
+    sources = (
+        [(n.body, n.location) for n in annotations.notes]
+        + [(k.note, k.location) for k in annotations.links]
         + [(t.definition, t.location) for t in annotations.terms]
+    )
     for markdown, location in sources:
         for found in INTERNAL_LINK.finditer(markdown):
             scheme, name, fragment = found[1], found[2], found[3] or ""
@@ -212,8 +266,12 @@ def _check_internal_links(annotations: Annotations, texts: dict[str, Text], pars
                 number = re.fullmatch(r"p(\d+)", fragment)
                 count = len(parsed[name].blocks)
                 if number is None or not 1 <= int(number[1]) <= count:
-                    report.error(location, f"link to '{name}#{fragment}' names no paragraph",
-                                 f"'{name}' has paragraphs p1 to p{count}", code="unknown-reference")
+                    report.error(
+                        location,
+                        f"link to '{name}#{fragment}' names no paragraph",
+                        f"'{name}' has paragraphs p1 to p{count}",
+                        code="unknown-reference",
+                    )
 
 
 def _check_terms(terms: tuple[Term, ...], report: Report) -> None:
@@ -247,7 +305,7 @@ class PhraseIndex:
     owner: dict[str, str]
 
     @classmethod
-    def of(cls, pairs: list[tuple[str, str]]) -> "PhraseIndex":
+    def of(cls, pairs: list[tuple[str, str]]) -> PhraseIndex:
         by_first: dict[str, list[str]] = {}
         owner: dict[str, str] = {}
         for phrase, term in pairs:
@@ -280,9 +338,16 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str, ParsedText],
-               indexes: dict[str, TextIndex], config: SiteConfig, report: Report,
-               text_keys: dict[str, str] | None = None, memo: LinkMemo | None = None) -> dict[str, list[Occurrence]]:
+def find_terms(
+    terms: tuple[Term, ...],
+    texts: dict[str, Text],
+    parsed: dict[str, ParsedText],
+    indexes: dict[str, TextIndex],
+    config: SiteConfig,
+    report: Report,
+    text_keys: dict[str, str] | None = None,
+    memo: LinkMemo | None = None,
+) -> dict[str, list[Occurrence]]:
     """Every occurrence of every term, outside headings and links; which ones link follows the site option."""
     pairs = term_phrases(terms)
     phrases = PhraseIndex.of(pairs)
@@ -300,15 +365,18 @@ def find_terms(terms: tuple[Term, ...], texts: dict[str, Text], parsed: dict[str
         if key[0]:
             memo.used_terms[key] = cached
         found, keys_found = cached
-        result[slug] = [Occurrence(term, slug, b, start, end, f"t-{term}-{i + 1}", linked)
-                        for i, (term, b, start, end, linked) in enumerate(found)]
+        result[slug] = [
+            Occurrence(term, slug, b, start, end, f"t-{term}-{i + 1}", linked)
+            for i, (term, b, start, end, linked) in enumerate(found)
+        ]
         found_phrases.update(keys_found)
     _warn_unfound(terms, found_phrases, report)
     return result
 
 
-def _terms_in(parsed: ParsedText, index: TextIndex, phrases: PhraseIndex,
-              config: SiteConfig) -> tuple[list[tuple[str, int, int, int, bool]], list[str]]:
+def _terms_in(
+    parsed: ParsedText, index: TextIndex, phrases: PhraseIndex, config: SiteConfig
+) -> tuple[list[tuple[str, int, int, int, bool]], list[str]]:
     """(term, block, start, end, linked) for one text, and the phrases found in it."""
     seen: set[tuple[str, int]] = set()
     found: list[tuple[str, int, int, int, bool]] = []
@@ -319,12 +387,16 @@ def _terms_in(parsed: ParsedText, index: TextIndex, phrases: PhraseIndex,
         for fstart, fend, key in phrases.scan(folded.text):
             term = phrases.owner[key]
             start, end = folded.origin[fstart], folded.origin[fend - 1] + 1
-            if _in_link(block.link_ranges, start, end) or not _wrappable(block, start, end) \
-                    or _in_address(block.text, start, end):
+            if (
+                _in_link(block.link_ranges, start, end)
+                or not _wrappable(block, start, end)
+                or _in_address(block.text, start, end)
+            ):
                 continue
             keys.add(key)
-            scope = {"all": (term, len(found)), "first-in-page": (term, 0),
-                     "first-in-section": (term, block.section)}[config.glossary_links]
+            scope = {"all": (term, len(found)), "first-in-page": (term, 0), "first-in-section": (term, block.section)}[
+                config.glossary_links
+            ]
             linked = scope not in seen
             seen.add(scope)
             found.append((term, b, start, end, linked))
@@ -340,13 +412,17 @@ def _in_address(text: str, start: int, end: int) -> bool:
     word_start = text.rfind(" ", 0, start) + 1
     word_end = text.find(" ", end)
     word = text[word_start:] if word_end < 0 else text[word_start:word_end]
-    return "://" in word or "www." in word or "@" in word or bool(
-        re.search(r"[a-z0-9-]\.(eu|org|com|int|net|gov|cn|edu|info|io)\b", word, re.I))
+    return (
+        "://" in word
+        or "www." in word
+        or "@" in word
+        or bool(re.search(r"[a-z0-9-]\.(eu|org|com|int|net|gov|cn|edu|info|io)\b", word, re.I))
+    )
 
 
-def _wrappable(block: object, start: int, end: int) -> bool:
+def _wrappable(block: Block, start: int, end: int) -> bool:
     """A term is wrapped only inside one text run (never across markup)."""
-    pieces = getattr(block, "pieces")
+    pieces = block.pieces
     return any(p.wrappable and p.start <= start and end <= p.start + p.length for p in pieces)
 
 
@@ -355,11 +431,18 @@ def _warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> N
         phrases = [p for p in (term.match or (term.term,)) if p.strip()]
         missing = [p for p in phrases if fold(p).text.lower().strip() not in found]
         if phrases and len(missing) == len(phrases):
-            report.warning(term.location, f"term '{term.id}' occurs in no text",
-                           "check the match phrases, or remove the term", code="unused-term")
+            report.warning(
+                term.location,
+                f"term '{term.id}' occurs in no text",
+                "check the match phrases, or remove the term",
+                code="unused-term",
+            )
         else:
             places = dict(zip(term.match, term.match_locations))
             for phrase in missing:
-                report.warning(places.get(phrase, term.location),
-                               f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
-                               "remove the phrase or correct its spelling", code="unused-phrase")
+                report.warning(
+                    places.get(phrase, term.location),
+                    f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
+                    "remove the phrase or correct its spelling",
+                    code="unused-phrase",
+                )

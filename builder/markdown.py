@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from builder.textblocks import Block, ParsedText, is_safe_url, make_markdown as _base_markdown
+from builder.textblocks import Block, ParsedText, is_safe_url
+from builder.textblocks import make_markdown as _base_markdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,7 @@ def _split_text(child: Token, piece: Any, spans: list[Span], started: set[str], 
     out: list[Token] = []
     for a, b in zip(points, points[1:]):
         covering = [s for s in spans if s.start <= a and b <= s.end]
-        out.extend(_segment(child.content[a - lo:b - lo], covering, started, prefix))
+        out.extend(_segment(child.content[a - lo : b - lo], covering, started, prefix))
         for s in spans:
             if s.end == b:
                 out.extend(_marker_token(m, prefix) for m in s.markers)
@@ -207,8 +209,10 @@ def _render_close(self: Any, tokens: list[Token], idx: int, options: Any, env: A
 
 def _pnum(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     meta = tokens[idx].meta
-    return (f'<a class="pnum" href="#{esc(meta["id"])}" aria-label="Paragraph {meta["number"]}" '
-            f'data-ed="">{meta["number"]}</a> ')
+    return (
+        f'<a class="pnum" href="#{esc(meta["id"])}" aria-label="Paragraph {meta["number"]}" '
+        f'data-ed="">{meta["number"]}</a> '
+    )
 
 
 def _marker(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -218,14 +222,18 @@ def _marker(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) ->
     dom = f' id="{esc(prefix + m.dom_id)}"' if m.dom_id else ""
     if m.kind == "note":
         note_id = esc(href[1:])
-        return (f'<a class="ed-marker note-marker" data-ed=""{dom} href="{esc(href)}" aria-describedby="{note_id}">'
-                f'<span class="visually-hidden">Editor note </span>{esc(m.label)}</a>'
-                f'<span class="sidenote" id="{note_id}" role="note" data-ed="">'
-                f'<span class="sidenote-label">Editor note {esc(m.label)}</span> {m.html} '
-                f'<a class="sidenote-back" href="#{esc(prefix + m.dom_id)}" aria-label="Back to the text">↩</a></span>')
+        return (
+            f'<a class="ed-marker note-marker" data-ed=""{dom} href="{esc(href)}" aria-describedby="{note_id}">'
+            f'<span class="visually-hidden">Editor note </span>{esc(m.label)}</a>'
+            f'<span class="sidenote" id="{note_id}" role="note" data-ed="">'
+            f'<span class="sidenote-label">Editor note {esc(m.label)}</span> {m.html} '
+            f'<a class="sidenote-back" href="#{esc(prefix + m.dom_id)}" aria-label="Back to the text">↩</a></span>'
+        )
     preview = f' data-preview="{esc(m.preview)}"' if m.preview else ""
-    return (f'<a class="ed-marker xref xref-{esc(m.relation)}" data-ed=""{dom} href="{esc(href)}"'
-            f' data-relation="{esc(m.relation)}"{preview}>{esc(m.label)}</a>')
+    return (
+        f'<a class="ed-marker xref xref-{esc(m.relation)}" data-ed=""{dom} href="{esc(href)}"'
+        f' data-relation="{esc(m.relation)}"{preview}>{esc(m.label)}</a>'
+    )
 
 
 def _footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -233,20 +241,26 @@ def _footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     label = str(meta["label"])
     prefix = env.get("id_prefix", "")
     ref_id = f"{prefix}fnref-{safe_id(label)}" + (f"-{meta['subId']}" if meta.get("subId") else "")
-    return (f'<sup class="fn-ref" data-label="{esc(label)}"><a href="#{prefix}fn-{esc(safe_id(label))}" id="{ref_id}" '
-            f'role="doc-noteref" aria-label="Note {esc(label)}">{esc(label)}</a></sup>')
+    return (
+        f'<sup class="fn-ref" data-label="{esc(label)}"><a href="#{prefix}fn-{esc(safe_id(label))}" id="{ref_id}" '
+        f'role="doc-noteref" aria-label="Note {esc(label)}">{esc(label)}</a></sup>'
+    )
 
 
 def _footnote_unresolved(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     label = esc(tokens[idx].meta["label"])
-    return (f'<sup class="fn-unresolved" data-label="{label}" title="Reference {label}: the source gives no text '
-            f'for this reference">[{label}]</sup>')
+    return (
+        f'<sup class="fn-unresolved" data-label="{label}" title="Reference {label}: the source gives no text '
+        f'for this reference">[{label}]</sup>'
+    )
 
 
 def _footnote_block_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     prefix = env.get("id_prefix", "")
-    return (f'<section class="footnotes" aria-labelledby="{prefix}notes-heading">'
-            f'<h2 id="{prefix}notes-heading">Authors’ notes</h2>\n<ol class="footnote-list">\n')
+    return (
+        f'<section class="footnotes" aria-labelledby="{prefix}notes-heading">'
+        f'<h2 id="{prefix}notes-heading">Authors’ notes</h2>\n<ol class="footnote-list">\n'
+    )
 
 
 def _footnote_block_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -260,10 +274,15 @@ def _footnote_open(self: Any, tokens: list[Token], idx: int, options: Any, env: 
     block_id = token.attrs.get("id", "")
     id_attr = f' id="{esc(str(block_id))}"' if block_id else ""
     data = env.get("footnotes", {}).get("list", {}).get(token.meta.get("id"), {})
-    unreferenced = ('<span class="fn-unreferenced" data-ed="">(no marker with this number in the text)</span> '
-                    if data.get("unreferenced") and label not in env.get("header_refs", ()) else "")
-    return (f'<li class="footnote"{id_attr}><span class="fn-label" id="{prefix}fn-{esc(safe_id(label))}">'
-            f'{esc(label)}</span>{unreferenced}')
+    unreferenced = (
+        '<span class="fn-unreferenced" data-ed="">(no marker with this number in the text)</span> '
+        if data.get("unreferenced") and label not in env.get("header_refs", ())
+        else ""
+    )
+    return (
+        f'<li class="footnote"{id_attr}><span class="fn-label" id="{prefix}fn-{esc(safe_id(label))}">'
+        f"{esc(label)}</span>{unreferenced}"
+    )
 
 
 def _footnote_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -303,14 +322,23 @@ def _link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any)
 
 
 RULES = {
-    "cp_anchor_open": _render_open, "cp_anchor_close": _render_close,
-    "cp_term_open": _render_open, "cp_term_close": _render_close,
-    "cp_block_open": _render_open, "cp_block_close": _render_close,
-    "cp_pnum": _pnum, "cp_marker": _marker,
-    "footnote_ref": _footnote_ref, "footnote_unresolved": _footnote_unresolved,
-    "footnote_block_open": _footnote_block_open, "footnote_block_close": _footnote_block_close,
-    "footnote_open": _footnote_open, "footnote_close": _footnote_close, "footnote_anchor": _footnote_anchor,
-    "image": _image, "link_open": _link_open,
+    "cp_anchor_open": _render_open,
+    "cp_anchor_close": _render_close,
+    "cp_term_open": _render_open,
+    "cp_term_close": _render_close,
+    "cp_block_open": _render_open,
+    "cp_block_close": _render_close,
+    "cp_pnum": _pnum,
+    "cp_marker": _marker,
+    "footnote_ref": _footnote_ref,
+    "footnote_unresolved": _footnote_unresolved,
+    "footnote_block_open": _footnote_block_open,
+    "footnote_block_close": _footnote_block_close,
+    "footnote_open": _footnote_open,
+    "footnote_close": _footnote_close,
+    "footnote_anchor": _footnote_anchor,
+    "image": _image,
+    "link_open": _link_open,
 }
 
 

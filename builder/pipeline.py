@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from builder.annotations import load_annotations
+from builder.cache import BuildCache, key_of
+from builder.checks import check_footnotes
 from builder.config import load_config
 from builder.content import load_texts
 from builder.diagnostics import Report
 from builder.linking import Reader, link
 from builder.markdown import make_markdown
+from builder.progress import Progress
 from builder.render import THEME, RenderedPage, render_reader
 from builder.textblocks import ParsedText, parse_body
 from builder.write import check_output_folder, write_output
-from markdown_it import MarkdownIt
-
-from builder.cache import BuildCache, key_of
-from builder.checks import check_footnotes
-from builder.progress import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +37,9 @@ class Project:
         return self.root / "static"
 
 
-def load_reader(project: Project, report: Report, progress: Progress | None = None,
-                cache: BuildCache | None = None) -> Reader:
+def load_reader(
+    project: Project, report: Report, progress: Progress | None = None, cache: BuildCache | None = None
+) -> Reader:
     """Every stage up to the linked Reader; stops between stages when there are errors."""
     progress = progress or Progress()
     config = load_config(project.root, report)
@@ -73,8 +74,9 @@ def parse_cached(md: MarkdownIt, body: str, body_line: int, cache: BuildCache | 
     return parsed, key
 
 
-def render(project: Project, report: Report, progress: Progress | None = None,
-           cache: BuildCache | None = None) -> Iterator[RenderedPage]:
+def render(
+    project: Project, report: Report, progress: Progress | None = None, cache: BuildCache | None = None
+) -> Iterator[RenderedPage]:
     """Load, link and render, page by page; rendering problems are in the report when the iterator ends."""
     reader = load_reader(project, report, progress, cache)
     yield from render_reader(reader, make_markdown(), project.templates_dir, report, progress, cache)
@@ -87,15 +89,20 @@ def check(project: Project, report: Report, progress: Progress | None = None) ->
     return count
 
 
-def build(project: Project, out_dir: Path, report: Report, progress: Progress | None = None,
-          use_cache: bool = False) -> BuildResult:
+def build(
+    project: Project, out_dir: Path, report: Report, progress: Progress | None = None, use_cache: bool = False
+) -> BuildResult:
     """Check and write; the previous output stays untouched unless everything succeeded."""
     if not check_output_folder(out_dir, project.root, report):
         report.raise_if_errors()
     cache = BuildCache.open(project.root, out_dir) if use_cache else None
     try:
-        written = write_output(render(project, report, progress, cache), [THEME / "static", project.static_dir],
-                               out_dir, before_swap=report.raise_if_errors)
+        written = write_output(
+            render(project, report, progress, cache),
+            [THEME / "static", project.static_dir],
+            out_dir,
+            before_swap=report.raise_if_errors,
+        )
     finally:
         if progress is not None:
             progress.finish()

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from builder import views
+from builder.cache import BuildCache, fingerprint_files, key_of
 from builder.diagnostics import Location, Report
 from builder.linking import Reader
 from builder.markdown import decorate, render_markdown, render_tokens, safe_id
 from builder.model import Text
-from builder.cache import BuildCache, fingerprint_files, key_of
 from builder.progress import Progress
 
 THEME = Path(__file__).parent / "theme"
@@ -58,9 +59,14 @@ def make_environment(project_templates: Path) -> jinja2.Environment:
     if project_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(project_templates)))
     loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return env
 
@@ -73,8 +79,9 @@ def inline_html(html: str) -> str:
 class Renderer:
     """Renders every page of a Reader; one instance per build."""
 
-    def __init__(self, reader: Reader, md: MarkdownIt, templates: Path, report: Report,
-                 cache: BuildCache | None = None) -> None:
+    def __init__(
+        self, reader: Reader, md: MarkdownIt, templates: Path, report: Report, cache: BuildCache | None = None
+    ) -> None:
         self.reader = reader
         self.cache = cache
         self.inputs_key = key_of(cache.engine if cache else "", fingerprint_files(templates), reader.config)
@@ -84,8 +91,9 @@ class Renderer:
         self._note_html: dict[str, dict[tuple[str, str], str]] = {}
         depth1 = partial(self.resolve, "../")
         self.link_note_html = {link.id: render_markdown(md, link.note, depth1) for link in reader.annotations.links}
-        self.term_html = {t.id: render_markdown(md, t.definition, partial(self.resolve, ""))
-                          for t in reader.annotations.terms}
+        self.term_html = {
+            t.id: render_markdown(md, t.definition, partial(self.resolve, "")) for t in reader.annotations.terms
+        }
         self._bodies: dict[tuple[str, str, str], tuple[LazyBody, list[dict[str, Any]]]] = {}
         self._pairs: list[tuple[str, str]] | None = None
 
@@ -99,8 +107,10 @@ class Renderer:
         """Every note's HTML for pages at `root` (its links into the reader are relative to the page)."""
         if root not in self._note_html:
             resolve = partial(self.resolve, root)
-            self._note_html[root] = {(n.essay, n.id): inline_html(render_markdown(self.md, n.body, resolve))
-                                     for n in self.reader.annotations.notes}
+            self._note_html[root] = {
+                (n.essay, n.id): inline_html(render_markdown(self.md, n.body, resolve))
+                for n in self.reader.annotations.notes
+            }
         return self._note_html[root]
 
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
@@ -115,8 +125,12 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(site=site, root=root, path=path, **context)
         except jinja2.TemplateError as exc:
-            self.report.error(_template_location(exc, template), f"error building page '{path}': {exc}",
-                              "check the template named here", code="template")
+            self.report.error(
+                _template_location(exc, template),
+                f"error building page '{path}': {exc}",
+                "check the template named here",
+                code="template",
+            )
             return None
         if self.cache is not None:
             self.cache.record(path, key)
@@ -134,9 +148,15 @@ class Renderer:
 
     def site_view(self, root: str) -> dict[str, Any]:
         config = self.reader.config
-        return {"title": config.title, "language": config.language, "description": config.description,
-                "perspectives": [{"key": p.key, "label": p.label, "colour": p.colour, "description": p.description}
-                                 for p in config.perspectives]}
+        return {
+            "title": config.title,
+            "language": config.language,
+            "description": config.description,
+            "perspectives": [
+                {"key": p.key, "label": p.label, "colour": p.colour, "description": p.description}
+                for p in config.perspectives
+            ],
+        }
 
     def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[LazyBody, list[dict[str, Any]]]:
         """A text's decorated HTML (rendered when first printed) and its notes; memoised, since compare
@@ -145,8 +165,9 @@ class Renderer:
         if memo not in self._bodies:
             spans = views.spans_for(self.reader, text.slug, root, self.note_html(root))
             header_refs = sorted({m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)})
-            key = key_of(self.reader.text_keys.get(text.slug, text.body), repr(spans.spans), root, id_prefix,
-                         header_refs)
+            key = key_of(
+                self.reader.text_keys.get(text.slug, text.body), repr(spans.spans), root, id_prefix, header_refs
+            )
             body = LazyBody(key, partial(self._render_body, text.slug, spans.spans, id_prefix, header_refs))
             self._bodies[memo] = (body, spans.notes)
         return self._bodies[memo]
@@ -159,14 +180,23 @@ class Renderer:
 
     def text_header(self, text: Text, root: str) -> dict[str, Any]:
         return {
-            "slug": text.slug, "title": text.title, "kind": text.kind, "url": root + text.url,
+            "slug": text.slug,
+            "title": text.title,
+            "kind": text.kind,
+            "url": root + text.url,
             "authors": [{"name": a.name, "affiliation": affiliation_html(a.affiliation)} for a in text.authors],
-            "byline": views.byline(text), "outlet": text.outlet or "not stated", "date": text.date,
-            "source": text.source, "perspective": views.perspective_view(self.reader, text),
+            "byline": views.byline(text),
+            "outlet": text.outlet or "not stated",
+            "date": text.date,
+            "source": text.source,
+            "perspective": views.perspective_view(self.reader, text),
             "debates": [{"title": d.title, "url": root + d.url} for d in self.reader.debates_of(text)],
             "summary": text.summary,
-            "parent": ({"title": self.reader.texts[text.parent].title, "url": root + self.reader.texts[text.parent].url}
-                       if text.parent in self.reader.texts else None),
+            "parent": (
+                {"title": self.reader.texts[text.parent].title, "url": root + self.reader.texts[text.parent].url}
+                if text.parent in self.reader.texts
+                else None
+            ),
         }
 
     # -------------------------------------------------------------- pages
@@ -178,10 +208,20 @@ class Renderer:
         for group in dialogue:
             for item in group["items"]:
                 item["note_html"] = self.link_note_html.get(item["id"], "")
-        compares = [{"title": self.reader.texts[b if a == text.slug else a].title, "url": root + compare_path(a, b)}
-                    for a, b in self.compare_pairs() if text.slug in (a, b)]
-        return self.page("essay.html", text.url, text=self.text_header(text, root), body=body, notes=notes,
-                         dialogue=dialogue, compares=compares)
+        compares = [
+            {"title": self.reader.texts[b if a == text.slug else a].title, "url": root + compare_path(a, b)}
+            for a, b in self.compare_pairs()
+            if text.slug in (a, b)
+        ]
+        return self.page(
+            "essay.html",
+            text.url,
+            text=self.text_header(text, root),
+            body=body,
+            notes=notes,
+            dialogue=dialogue,
+            compares=compares,
+        )
 
     def debate(self, text: Text) -> RenderedPage | None:
         root = "../"
@@ -192,11 +232,21 @@ class Renderer:
         for link in {item.id: item for s in members for item in self.reader.links_of.get(s, ())}.values():
             if {link.source.essay, link.target.essay} <= members and link.source.essay != link.target.essay:
                 counts[link.relation] = counts.get(link.relation, 0) + 1
-        pairs = [{"a": self.reader.texts[a].title, "b": self.reader.texts[b].title, "url": root + compare_path(a, b)}
-                 for a, b in self.compare_pairs() if a in members and b in members]
-        return self.page("debate.html", text.url, text=self.text_header(text, root), body=body, notes=notes,
-                         essays=essays, counts=[{"relation": r, "count": counts[r]} for r in views.RELATION_ORDER
-                                                if r in counts], compares=pairs)
+        pairs = [
+            {"a": self.reader.texts[a].title, "b": self.reader.texts[b].title, "url": root + compare_path(a, b)}
+            for a, b in self.compare_pairs()
+            if a in members and b in members
+        ]
+        return self.page(
+            "debate.html",
+            text.url,
+            text=self.text_header(text, root),
+            body=body,
+            notes=notes,
+            essays=essays,
+            counts=[{"relation": r, "count": counts[r]} for r in views.RELATION_ORDER if r in counts],
+            compares=pairs,
+        )
 
     def card(self, text: Text, root: str) -> dict[str, Any]:
         blocks = [b for b in self.reader.parsed[text.slug].blocks if b.kind == "paragraph"]
@@ -207,21 +257,31 @@ class Renderer:
     def plain_page(self, text: Text) -> RenderedPage | None:
         body, notes = self.text_body(text, "")
         # book order: front matter pages, then the chapters (debates), each by `order`
-        children = [self.text_header(t, "") for t in self.reader.ordered("page") + self.reader.ordered("debate")
-                    if t.parent == text.slug]
-        return self.page("page.html", text.url, text=self.text_header(text, ""), body=body, notes=notes,
-                         children=children)
+        children = [
+            self.text_header(t, "")
+            for t in self.reader.ordered("page") + self.reader.ordered("debate")
+            if t.parent == text.slug
+        ]
+        return self.page(
+            "page.html", text.url, text=self.text_header(text, ""), body=body, notes=notes, children=children
+        )
 
     def index(self) -> RenderedPage | None:
-        debates = [self.text_header(d, "") | {"essays": [self.card(self.reader.texts[s], "") for s in d.essays
-                                                           if s in self.reader.texts]}
-                   for d in self.reader.ordered("debate")]
+        debates = [
+            self.text_header(d, "")
+            | {"essays": [self.card(self.reader.texts[s], "") for s in d.essays if s in self.reader.texts]}
+            for d in self.reader.ordered("debate")
+        ]
         in_debate = {s for d in self.reader.ordered("debate") for s in d.essays}
         loose = [self.card(t, "") for t in self.reader.ordered("essay") if t.slug not in in_debate]
         pages = [self.text_header(t, "") for t in self.reader.ordered("page") if not t.parent]
-        counts = {"essays": len(self.reader.ordered("essay")), "debates": len(debates),
-                  "notes": len(self.reader.note_anchors), "links": len(self.reader.link_anchors),
-                  "terms": len(self.reader.annotations.terms)}
+        counts = {
+            "essays": len(self.reader.ordered("essay")),
+            "debates": len(debates),
+            "notes": len(self.reader.note_anchors),
+            "links": len(self.reader.link_anchors),
+            "terms": len(self.reader.annotations.terms),
+        }
         return self.page("index.html", "index.html", debates=debates, loose=loose, pages=pages, counts=counts)
 
     def compare_pairs(self) -> list[tuple[str, str]]:
@@ -231,8 +291,11 @@ class Renderer:
         return self._pairs
 
     def _compare_pairs(self) -> list[tuple[str, str]]:
-        pairs: set[tuple[str, ...]] = {tuple(sorted((link.source.essay, link.target.essay))) for link in self.reader.links()
-                 if link.source.essay != link.target.essay}
+        pairs: set[tuple[str, ...]] = {
+            tuple(sorted((link.source.essay, link.target.essay)))
+            for link in self.reader.links()
+            if link.source.essay != link.target.essay
+        }
         if self.reader.config.compare_pairs == "debates":
             pairs = set()
         for debate in self.reader.ordered("debate"):
@@ -254,9 +317,16 @@ class Renderer:
                 src, dst = self.reader.link_anchors[link.id]
                 side_src = "a-" if link.source.essay == a else "b-"
                 side_dst = "b-" if side_src == "a-" else "a-"
-                links.append({"id": link.id, "relation": link.relation,
-                              "from": side_src + src.dom_id, "to": side_dst + dst.dom_id,
-                              "label": views.link_label(self.reader, link, True), "note_html": self.link_note_html[link.id]})
+                links.append(
+                    {
+                        "id": link.id,
+                        "relation": link.relation,
+                        "from": side_src + src.dom_id,
+                        "to": side_dst + dst.dom_id,
+                        "label": views.link_label(self.reader, link, True),
+                        "note_html": self.link_note_html[link.id],
+                    }
+                )
         return self.page("compare.html", compare_path(a, b), sides=sides, links=links)
 
     def glossary(self) -> RenderedPage | None:
@@ -271,23 +341,41 @@ class Renderer:
                     p = views.perspective_view(self.reader, text)
                     group = groups.setdefault(p["label"] or "Editors’ and other pages", {"perspective": p, "items": []})
                     before, word, after = views.occurrences_context(self.reader, occ)
-                    group["items"].append({"title": text.title, "url": f"{text.url}#{occ.dom_id}",
-                                           "number": self.reader.parsed[slug].blocks[occ.block].number,
-                                           "before": before, "word": word, "after": after})
-            terms.append({"id": term.id, "term": term.term, "kind": term.kind, "expansion": term.expansion,
-                          "html": self.term_html[term.id], "letter": _letter(term.term),
-                          "see": [{"id": s, "term": t.term} for s in term.see for t in self.reader.annotations.terms
-                                  if t.id == s],
-                          "groups": [groups[k] for k in sorted(groups)],
-                          "count": sum(len(g["items"]) for g in groups.values())})
+                    group["items"].append(
+                        {
+                            "title": text.title,
+                            "url": f"{text.url}#{occ.dom_id}",
+                            "number": self.reader.parsed[slug].blocks[occ.block].number,
+                            "before": before,
+                            "word": word,
+                            "after": after,
+                        }
+                    )
+            terms.append(
+                {
+                    "id": term.id,
+                    "term": term.term,
+                    "kind": term.kind,
+                    "expansion": term.expansion,
+                    "html": self.term_html[term.id],
+                    "letter": _letter(term.term),
+                    "see": [
+                        {"id": s, "term": t.term} for s in term.see for t in self.reader.annotations.terms if t.id == s
+                    ],
+                    "groups": [groups[k] for k in sorted(groups)],
+                    "count": sum(len(g["items"]) for g in groups.values()),
+                }
+            )
         letters = sorted({str(t["letter"]) for t in terms})
         return self.page("glossary.html", "glossary.html", terms=terms, letters=letters)
 
     def glossary_data(self) -> RenderedPage:
         # popups show definitions on pages at any depth: links carry a %ROOT% that reader.js fills in
         root_marked = partial(self.resolve, "%ROOT%")
-        data = {t.id: {"term": t.term, "html": render_markdown(self.md, t.definition, root_marked)}
-                for t in self.reader.annotations.terms}
+        data = {
+            t.id: {"term": t.term, "html": render_markdown(self.md, t.definition, root_marked)}
+            for t in self.reader.annotations.terms
+        }
         return self.data_page("glossary-data.js", key_of(data), partial(script_assign, "COUNTERPOINT_GLOSSARY", data))
 
 
@@ -299,9 +387,13 @@ def affiliation_html(affiliation: str) -> Markup:
     parts, pos = [], 0
     for found in FOOTNOTE_MARK.finditer(affiliation):
         label = found[1]
-        parts.append(escape(affiliation[pos:found.start()]))
-        parts.append(Markup('<sup class="fn-ref" data-label="{0}"><a href="#fn-{1}" role="doc-noteref" '
-                            'aria-label="Note {0}">{0}</a></sup>').format(label, safe_id(label)))
+        parts.append(escape(affiliation[pos : found.start()]))
+        parts.append(
+            Markup(
+                '<sup class="fn-ref" data-label="{0}"><a href="#fn-{1}" role="doc-noteref" '
+                'aria-label="Note {0}">{0}</a></sup>'
+            ).format(label, safe_id(label))
+        )
         pos = found.end()
     parts.append(escape(affiliation[pos:]))
     return Markup("").join(parts)
@@ -346,13 +438,22 @@ def _template_location(exc: jinja2.TemplateError, template: str) -> Location:
             tb = tb.tb_next
     path = Path(str(name or template))
     parts = path.parts
-    rel = PurePosixPath(*parts[parts.index("templates"):]) if "templates" in parts and "theme" not in parts \
+    rel = (
+        PurePosixPath(*parts[parts.index("templates") :])
+        if "templates" in parts and "theme" not in parts
         else PurePosixPath("templates") / path.name
+    )
     return Location(rel, int(line or 1), 1)
 
 
-def render_reader(reader: Reader, md: MarkdownIt, templates: Path, report: Report,
-                  progress: Progress | None = None, cache: BuildCache | None = None) -> Iterator[RenderedPage]:
+def render_reader(
+    reader: Reader,
+    md: MarkdownIt,
+    templates: Path,
+    report: Report,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+) -> Iterator[RenderedPage]:
     """Every page of the site, in a fixed order, one at a time (so a big site never sits in memory whole)."""
     from builder.extras import extra_pages  # map and search: pages drawn from the whole reader
 

@@ -12,12 +12,16 @@ def to_schema(spec: Spec) -> dict[str, Any]:
     """One declaration -> its JSON Schema."""
     if isinstance(spec, Obj):
         return {
-            "type": "object", "title": spec.title, "additionalProperties": False,
+            "type": "object",
+            "title": spec.title,
+            "additionalProperties": False,
             "properties": {f.name: to_schema(f.spec) | {"description": f.doc} for f in spec.fields},
             "required": [f.name for f in spec.fields if f.required],
         }
     if isinstance(spec, ListOf):
-        array = {"type": "array", "items": to_schema(spec.item)} | ({"minItems": spec.min_items} if spec.min_items else {})
+        array = {"type": "array", "items": to_schema(spec.item)} | (
+            {"minItems": spec.min_items} if spec.min_items else {}
+        )
         return {"anyOf": [to_schema(spec.item), array]} if spec.single_ok else array
     if isinstance(spec, Str):
         out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": spec.max_length}

@@ -78,7 +78,12 @@ def _script_safe_json(value: object) -> str:
     # "<" and ">" only occur inside JSON strings, where \u escapes mean the same thing;
     # this rules out "</script>" and "<!--" wherever the index ends up being inlined.
     # U+2028/2029 are legal in JSON strings but were line terminators in JS before ES2019.
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text

@@ -16,10 +16,10 @@ import shutil
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -189,7 +189,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = os.name != "nt"  # rebinding after a restart; on Windows it would allow port stealing
     allow_reuse_port = False  # two `serve` on one port must fail, not share it
-    owner: "Server"
+    owner: Server
 
     def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
         import sys
@@ -206,9 +206,16 @@ class PortInUse(OSError):
 class Server:
     """Build, watch and serve one project. start()/stop(); rebuild_if_changed() drives a rebuild."""
 
-    def __init__(self, project_root: Path, out_dir: Path | None = None, port: int = DEFAULT_PORT,
-                 echo: Callable[[str], None] | None = None, watch: bool = True,
-                 poll_seconds: float = POLL_SECONDS, debounce_seconds: float = DEBOUNCE_SECONDS) -> None:
+    def __init__(
+        self,
+        project_root: Path,
+        out_dir: Path | None = None,
+        port: int = DEFAULT_PORT,
+        echo: Callable[[str], None] | None = None,
+        watch: bool = True,
+        poll_seconds: float = POLL_SECONDS,
+        debounce_seconds: float = DEBOUNCE_SECONDS,
+    ) -> None:
         self.root = Path(project_root)
         self.out_dir = (Path(out_dir) if out_dir is not None else self.root / DEFAULT_OUT).absolute()
         self.requested_port = port
@@ -356,7 +363,10 @@ class Server:
         try:
             httpd = _HTTPServer((HOST, self.requested_port), _Handler)
         except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)) or getattr(exc, "winerror", None) == 10048:
+            if (
+                exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1))
+                or getattr(exc, "winerror", None) == 10048
+            ):
                 raise PortInUse(exc.errno, f"port {self.requested_port} is in use") from exc
             raise
         httpd.owner = self
@@ -369,8 +379,9 @@ class Server:
         if build_first:
             self.initial_build()
         assert self._httpd is not None
-        serving = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.25},
-                                   name="counterpoint-http", daemon=True)
+        serving = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.25}, name="counterpoint-http", daemon=True
+        )
         serving.start()
         self._threads.append(serving)
         if self.watch:
@@ -401,7 +412,7 @@ class Server:
         self._threads.clear()
         self._httpd = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.start()
         return self
 
@@ -475,8 +486,10 @@ class _Handler(BaseHTTPRequestHandler):
         """A 404 page that still carries the reload script, so a failed first build shows its overlay."""
         from html import escape
 
-        page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
-                f"<body><h1>Not found</h1><p>{escape(path)} is not in the built site.</p></body></html>")
+        page = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
+            f"<body><h1>Not found</h1><p>{escape(path)} is not in the built site.</p></body></html>"
+        )
         body = inject_reload(page.encode("utf-8"), self.server.owner.status()["generation"])  # type: ignore[arg-type]
         self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
 
@@ -513,12 +526,24 @@ def _default_out(project_dir: Path) -> Path:
 
 
 @click.command("serve")
-@click.option("--project", "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=".", show_default=True, help="The project folder.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
-              help="Port on 127.0.0.1.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=f"Where to build (default: {DEFAULT_OUT.as_posix()} inside the project; never _site/).")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="Port on 127.0.0.1."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Where to build (default: {DEFAULT_OUT.as_posix()} inside the project; never _site/).",
+)
 @click.pass_context
 def serve_command(ctx: click.Context, project_dir: Path, port: int, out_dir: Path | None) -> None:
     """Build, serve on 127.0.0.1, rebuild and reload the browser on every change."""

@@ -55,7 +55,6 @@ from builder.views import RELATION_ORDER
 STATS_FORMAT_VERSION = 1
 
 
-
 def _relation_counts() -> dict[str, int]:
     return {relation: 0 for relation in RELATION_ORDER}
 
@@ -84,12 +83,12 @@ def _text_entry(text: Text, reader: Reader) -> dict[str, Any]:
 
 
 def _is_empty(entry: dict[str, Any]) -> bool:
-    return not (entry["notes"] or entry["links_out"]["total"] or entry["links_in"]["total"]
-                or entry["glossary"]["total"])
+    return not (
+        entry["notes"] or entry["links_out"]["total"] or entry["links_in"]["total"] or entry["glossary"]["total"]
+    )
 
 
-def _normalised(kind: str, ident: str, end: str, selector: Selector, anchor: Anchor,
-                reader: Reader) -> dict[str, Any]:
+def _normalised(kind: str, ident: str, end: str, selector: Selector, anchor: Anchor, reader: Reader) -> dict[str, Any]:
     block = reader.parsed[anchor.essay].blocks[anchor.block]
     location = selector.location
     return {
@@ -104,7 +103,7 @@ def _normalised(kind: str, ident: str, end: str, selector: Selector, anchor: Anc
         "text_path": str(reader.texts[anchor.essay].path),
         "text_line": block.line,
         "quote": selector.quote,
-        "text": block.text[anchor.start:anchor.end],
+        "text": block.text[anchor.start : anchor.end],
     }
 
 
@@ -114,14 +113,20 @@ def collect_stats(reader: Reader) -> dict[str, Any]:
     for kind in ("debate", "page"):
         texts += [e for e in (_text_entry(t, reader) for t in reader.ordered(kind)) if not _is_empty(e)]
     found = {o.term for occurrences in reader.occurrences.values() for o in occurrences}
-    nowhere = [{"id": t.id, "term": t.term, "path": str(t.location.path), "line": t.location.line,
-                "column": t.location.column} for t in reader.annotations.terms if t.id not in found]
-    unlinked = [e["slug"] for e in texts
-                if e["kind"] == "essay" and not (e["links_out"]["total"] or e["links_in"]["total"])]
-    quotes = [_normalised("note", note.id, "at", note.at, anchor, reader)
-              for note in reader.annotations.notes
-              for anchor in [reader.note_anchors.get((note.essay, note.id))]
-              if anchor is not None and anchor.normalised_only]
+    nowhere = [
+        {"id": t.id, "term": t.term, "path": str(t.location.path), "line": t.location.line, "column": t.location.column}
+        for t in reader.annotations.terms
+        if t.id not in found
+    ]
+    unlinked = [
+        e["slug"] for e in texts if e["kind"] == "essay" and not (e["links_out"]["total"] or e["links_in"]["total"])
+    ]
+    quotes = [
+        _normalised("note", note.id, "at", note.at, anchor, reader)
+        for note in reader.annotations.notes
+        for anchor in [reader.note_anchors.get((note.essay, note.id))]
+        if anchor is not None and anchor.normalised_only
+    ]
     for item in reader.links():
         source, target = reader.link_anchors[item.id]
         for end, selector, anchor in (("from", item.source, source), ("to", item.target, target)):
@@ -132,9 +137,13 @@ def collect_stats(reader: Reader) -> dict[str, Any]:
     return {
         "version": STATS_FORMAT_VERSION,
         "title": reader.config.title,
-        "totals": {"essays": len(reader.ordered("essay")), "notes": len(reader.note_anchors),
-                   "links": len(reader.links()), "terms": len(reader.annotations.terms),
-                   "occurrences": occurrences},
+        "totals": {
+            "essays": len(reader.ordered("essay")),
+            "notes": len(reader.note_anchors),
+            "links": len(reader.links()),
+            "terms": len(reader.annotations.terms),
+            "occurrences": occurrences,
+        },
         "texts": texts,
         "terms_found_nowhere": sorted(nowhere, key=lambda t: (t["path"], t["line"], t["column"], t["id"])),
         "essays_without_links": unlinked,
@@ -159,12 +168,25 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
 def format_stats_text(stats: dict[str, Any]) -> str:
     """The stats as aligned columns and lists, for a terminal."""
     totals = stats["totals"]
-    lines = [f"{stats['title']}: {totals['essays']} essays, {totals['notes']} notes, {totals['links']} links, "
-             f"{totals['terms']} terms ({totals['occurrences']} occurrences)", ""]
+    lines = [
+        f"{stats['title']}: {totals['essays']} essays, {totals['notes']} notes, {totals['links']} links, "
+        f"{totals['terms']} terms ({totals['occurrences']} occurrences)",
+        "",
+    ]
     rows = [["text", "kind", "perspective", "notes", "links out", "links in", "glossary", "title"]]
     for e in stats["texts"]:
-        rows.append([e["slug"], e["kind"], e["perspective"] or "-", str(e["notes"]), _relations(e["links_out"]),
-                     _relations(e["links_in"]), str(e["glossary"]["total"]), e["title"]])
+        rows.append(
+            [
+                e["slug"],
+                e["kind"],
+                e["perspective"] or "-",
+                str(e["notes"]),
+                _relations(e["links_out"]),
+                _relations(e["links_in"]),
+                str(e["glossary"]["total"]),
+                e["title"],
+            ]
+        )
     lines += _table(rows, right={3, 6})
     nowhere = stats["terms_found_nowhere"]
     lines += ["", f"Terms found nowhere ({len(nowhere)})" + (":" if nowhere else ": none")]
@@ -175,16 +197,24 @@ def format_stats_text(stats: dict[str, Any]) -> str:
     lines += ["", f"Quotes that match only after normalisation ({len(quotes)})" + (":" if quotes else ": none")]
     for q in quotes:
         end = "" if q["kind"] == "note" else f" ({q['end']})"
-        lines.append(f"  {q['path']}:{q['line']}:{q['column']}: {q['kind']} '{q['id']}'{end} in {q['essay']} "
-                     f"¶{q['paragraph']} ({q['text_path']}:{q['text_line']})")
+        lines.append(
+            f"  {q['path']}:{q['line']}:{q['column']}: {q['kind']} '{q['id']}'{end} in {q['essay']} "
+            f"¶{q['paragraph']} ({q['text_path']}:{q['text_line']})"
+        )
         lines.append(f"    quote: {q['quote']}")
         lines.append(f"    text:  {q['text']}")
     return "\n".join(lines)
 
 
 @click.command("stats")
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=".", show_default=True, help="The project folder.")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stats_command(project_dir: Path, fmt: str) -> None:
     """Count notes, links and glossary occurrences per essay; list what to tighten."""

@@ -8,8 +8,9 @@ inline tokens; `pieces` map every run of that text back to the child that holds 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -99,9 +100,14 @@ class ParsedText:
 
     __slots__ = ("blocks", "unresolved", "_tokens", "_env", "_load")
 
-    def __init__(self, blocks: tuple[Block, ...], unresolved: tuple[str, ...], tokens: list[Token] | None = None,
-                 env: dict[str, Any] | None = None,
-                 load: Callable[[], tuple[list[Token], dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self,
+        blocks: tuple[Block, ...],
+        unresolved: tuple[str, ...],
+        tokens: list[Token] | None = None,
+        env: dict[str, Any] | None = None,
+        load: Callable[[], tuple[list[Token], dict[str, Any]]] | None = None,
+    ) -> None:
         self.blocks = blocks
         self.unresolved = unresolved
         """Labels of `[^n]` markers that have no definition, in text order."""
@@ -131,8 +137,13 @@ def parse_body(md: MarkdownIt, body: str, body_line: int, unresolved_refs: bool 
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     _mark_unresolved_refs(tokens)
-    unresolved = tuple(child.meta["label"] for token in tokens if token.type == "inline"
-                       for child in token.children or [] if child.type == "footnote_unresolved")
+    unresolved = tuple(
+        child.meta["label"]
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "footnote_unresolved"
+    )
     return ParsedText(tuple(_blocks(tokens, body_line)), unresolved, tokens, env)
 
 
@@ -149,7 +160,7 @@ def _mark_unresolved_refs(tokens: list[Token]) -> None:
             pos = 0
             for found in UNRESOLVED_REF.finditer(child.content):
                 if found.start() > pos:
-                    children.append(_text(child.content[pos:found.start()]))
+                    children.append(_text(child.content[pos : found.start()]))
                 ref = Token("footnote_unresolved", "", 0)
                 ref.meta = {"label": found[1]}
                 children.append(ref)
@@ -177,8 +188,14 @@ def _blocks(tokens: list[Token], body_line: int) -> list[Block]:
         if depth == 0 and (token.type in CONTAINERS or token.type in LEAVES):
             if token.type == "heading_open":
                 section += 1
-            current = {"open": i, "kind": token.type.removesuffix("_open"), "line": line, "inlines": [],
-                       "section": section, "label": str(token.meta.get("label", "")) if token.meta else ""}
+            current = {
+                "open": i,
+                "kind": token.type.removesuffix("_open"),
+                "line": line,
+                "inlines": [],
+                "section": section,
+                "label": str(token.meta.get("label", "")) if token.meta else "",
+            }
         if token.type in CONTAINERS:
             depth += 1
         elif token.type in {t.replace("_open", "_close") for t in CONTAINERS}:
@@ -186,8 +203,7 @@ def _blocks(tokens: list[Token], body_line: int) -> list[Block]:
         if current is not None and token.type == "inline":
             current["inlines"].append(i)
         closes = token.type.replace("_close", "_open")
-        if current is not None and token.nesting == -1 and depth == 0 and (
-                closes in CONTAINERS or closes in LEAVES):
+        if current is not None and token.nesting == -1 and depth == 0 and (closes in CONTAINERS or closes in LEAVES):
             first = tokens[current["inlines"][0]] if current["inlines"] else None
             if token.type == "footnote_close" and first is not None and first.map:  # footnote_open has no map
                 current["line"] = body_line + first.map[0]
@@ -217,8 +233,17 @@ def _make_block(number: int, spec: dict[str, Any], tokens: list[Token]) -> Block
                 pieces.append(Piece(offset, index, c, len(content), child.type == "text"))
                 parts.append(content)
                 offset += len(content)
-    return Block(number, spec["kind"], spec["open"], "".join(parts), spec["line"], tuple(pieces), tuple(links),
-                 spec["section"], spec["label"])
+    return Block(
+        number,
+        spec["kind"],
+        spec["open"],
+        "".join(parts),
+        spec["line"],
+        tuple(pieces),
+        tuple(links),
+        spec["section"],
+        spec["label"],
+    )
 
 
 def _plain(child: Token) -> str:

@@ -9,8 +9,13 @@ from builder.linking import Occurrence, Reader
 from builder.markdown import Marker, Span
 from builder.model import Anchor, Link, Text
 
-INVERSE = {"rebuts": "rebutted by", "supports": "supported by", "qualifies": "qualified by",
-           "contextualises": "contextualised by", "same-event": "same event as"}
+INVERSE = {
+    "rebuts": "rebutted by",
+    "supports": "supported by",
+    "qualifies": "qualified by",
+    "contextualises": "contextualised by",
+    "same-event": "same event as",
+}
 RELATION_ORDER = ("rebuts", "supports", "qualifies", "contextualises", "same-event")
 
 
@@ -60,16 +65,24 @@ def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, s
     """Everything to wrap in one text: note anchors, both ends of links, glossary occurrences."""
     spans: list[Span] = []
     notes = []
-    essay_notes = sorted(((a, n) for n in reader.notes_of.get(slug, ())
-                          for a in [reader.note_anchors.get((slug, n.id))] if a is not None),
-                         key=lambda an: (an[0].block, an[0].start, an[1].id))
+    essay_notes = sorted(
+        (
+            (a, n)
+            for n in reader.notes_of.get(slug, ())
+            for a in [reader.note_anchors.get((slug, n.id))]
+            if a is not None
+        ),
+        key=lambda an: (an[0].block, an[0].start, an[1].id),
+    )
     for i, (anchor, note) in enumerate(essay_notes):
         letter = note_letter(i)
         body = note_html[(slug, note.id)]
-        marker = Marker("note", f"#note-{note.id}", letter, f"note {letter}", dom_id=f"noteref-{note.id}",
-                        html=body)
-        spans.append(Span(anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id, "anchor anchor-note",
-                          markers=(marker,)))
+        marker = Marker("note", f"#note-{note.id}", letter, f"note {letter}", dom_id=f"noteref-{note.id}", html=body)
+        spans.append(
+            Span(
+                anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id, "anchor anchor-note", markers=(marker,)
+            )
+        )
         notes.append({"id": note.id, "letter": letter, "html": body, "block": passage_number(reader, anchor)})
     for link in reader.links_of.get(slug, ()):
         source, target = reader.link_anchors[link.id]
@@ -77,21 +90,45 @@ def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, s
             if anchor.essay != slug:
                 continue
             other = target if outgoing else source
-            marker = Marker("link", link_href(reader, link, outgoing, root), link_label(reader, link, outgoing),
-                            link_label(reader, link, outgoing), relation=link.relation,
-                            preview=passage_words(reader, other))
-            spans.append(Span(anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id,
-                              f"anchor anchor-link rel-{link.relation}", markers=(marker,)))
+            marker = Marker(
+                "link",
+                link_href(reader, link, outgoing, root),
+                link_label(reader, link, outgoing),
+                link_label(reader, link, outgoing),
+                relation=link.relation,
+                preview=passage_words(reader, other),
+            )
+            spans.append(
+                Span(
+                    anchor.block,
+                    anchor.start,
+                    anchor.end,
+                    "anchor",
+                    anchor.dom_id,
+                    f"anchor anchor-link rel-{link.relation}",
+                    markers=(marker,),
+                )
+            )
     terms = {t.id: t for t in reader.annotations.terms}
     for occ in reader.occurrences.get(slug, []):
         href = f"{root}glossary.html#{occ.term}" if occ.linked else ""
-        spans.append(Span(occ.block, occ.start, occ.end, "term", occ.dom_id, "term" if occ.linked else "term-occ",
-                          href, terms[occ.term].term if occ.linked else ""))
+        spans.append(
+            Span(
+                occ.block,
+                occ.start,
+                occ.end,
+                "term",
+                occ.dom_id,
+                "term" if occ.linked else "term-occ",
+                href,
+                terms[occ.term].term if occ.linked else "",
+            )
+        )
     return PageSpans(spans, notes)
 
 
 def dialogue(reader: Reader, text: Text, root: str) -> list[dict[str, Any]]:
-    """"In dialogue with": every text this one links to or is linked from, grouped by relation."""
+    """ "In dialogue with": every text this one links to or is linked from, grouped by relation."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for link in reader.links_of.get(text.slug, ()):
         for outgoing in (True, False):
@@ -102,20 +139,24 @@ def dialogue(reader: Reader, text: Text, root: str) -> list[dict[str, Any]]:
             relation = link.relation if outgoing or link.relation == "same-event" else INVERSE[link.relation]
             anchors = reader.link_anchors[link.id]
             here, there = (anchors[0], anchors[1]) if outgoing else (anchors[1], anchors[0])
-            groups.setdefault(relation, []).append({
-                "essay": reader.texts[other.essay].title,
-                "perspective": perspective_view(reader, reader.texts[other.essay]),
-                "href": link_href(reader, link, outgoing, root),
-                "here_href": f"#{here.dom_id}",
-                "here_number": passage_number(reader, here),
-                "there_number": passage_number(reader, there),
-                "quote": other.quote,
-                "note_html": "",
-                "id": link.id,
-            })
+            groups.setdefault(relation, []).append(
+                {
+                    "essay": reader.texts[other.essay].title,
+                    "perspective": perspective_view(reader, reader.texts[other.essay]),
+                    "href": link_href(reader, link, outgoing, root),
+                    "here_href": f"#{here.dom_id}",
+                    "here_number": passage_number(reader, here),
+                    "there_number": passage_number(reader, there),
+                    "quote": other.quote,
+                    "note_html": "",
+                    "id": link.id,
+                }
+            )
     order = list(RELATION_ORDER) + [INVERSE[r] for r in RELATION_ORDER]
-    return [{"relation": r, "items": sorted(groups[r], key=lambda i: (i["essay"], i["here_number"]))}
-            for r in sorted(groups, key=order.index)]
+    return [
+        {"relation": r, "items": sorted(groups[r], key=lambda i: (i["essay"], i["here_number"]))}
+        for r in sorted(groups, key=order.index)
+    ]
 
 
 def perspective_view(reader: Reader, text: Text) -> dict[str, str]:
@@ -132,7 +173,7 @@ def byline(text: Text) -> str:
 def occurrences_context(reader: Reader, occ: Occurrence, words: int = 6) -> tuple[str, str, str]:
     """A few words either side of an occurrence, keeping the spaces that touch the term."""
     text = reader.parsed[occ.essay].blocks[occ.block].text
-    head, tail = text[: occ.start], text[occ.end:]
+    head, tail = text[: occ.start], text[occ.end :]
     before = " ".join(head.split()[-words:]) + (" " if head[-1:].isspace() else "")
     after = (" " if tail[:1].isspace() else "") + " ".join(tail.split()[:words])
-    return before, text[occ.start:occ.end], after
+    return before, text[occ.start : occ.end], after

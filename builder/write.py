@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
 
 from builder.diagnostics import Location, Report
 from builder.render import RenderedPage
@@ -21,24 +21,37 @@ MARKER_TEXT = "This folder was built by counterpoint; `counterpoint build` may r
 
 def check_output_folder(out_dir: Path, project: Path, report: Report) -> bool:
     """True when `out_dir` may be (re)placed; otherwise an error says why."""
-    where = Location(PurePosixPath(os.path.relpath(out_dir, project)) if out_dir.is_absolute() else PurePosixPath(str(out_dir)))
+    where = Location(
+        PurePosixPath(os.path.relpath(out_dir, project)) if out_dir.is_absolute() else PurePosixPath(str(out_dir))
+    )
     resolved = out_dir.resolve()
     if resolved == project.resolve() or project.resolve().is_relative_to(resolved):
-        report.error(where, "the output folder contains the project itself", "choose another --out folder",
-                     code="output-refused")
+        report.error(
+            where, "the output folder contains the project itself", "choose another --out folder", code="output-refused"
+        )
         return False
     if out_dir.exists() and not out_dir.is_dir():
-        report.error(where, "the output path is a file, not a folder", "choose another --out folder", code="output-refused")
+        report.error(
+            where, "the output path is a file, not a folder", "choose another --out folder", code="output-refused"
+        )
         return False
     if out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
-        report.error(where, "refusing to replace a non-empty folder that counterpoint did not build",
-                     f"choose another --out folder, or empty it (it has no {MARKER} marker file)", code="output-refused")
+        report.error(
+            where,
+            "refusing to replace a non-empty folder that counterpoint did not build",
+            f"choose another --out folder, or empty it (it has no {MARKER} marker file)",
+            code="output-refused",
+        )
         return False
     return True
 
 
-def write_output(pages: Iterable[RenderedPage], static_dirs: list[Path], out_dir: Path,
-                 before_swap: Callable[[], None] = lambda: None) -> int:
+def write_output(
+    pages: Iterable[RenderedPage],
+    static_dirs: list[Path],
+    out_dir: Path,
+    before_swap: Callable[[], None] = lambda: None,
+) -> int:
     """Write everything into a temporary sibling folder, then swap it in place of `out_dir`.
 
     `before_swap` runs after the last page: it raises when rendering found problems, and

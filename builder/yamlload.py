@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -61,7 +61,7 @@ class DateLike:
 class ListOf:
     """A list of items of one shape; a single item is accepted when `single_ok`."""
 
-    item: "Spec"
+    item: Spec
     single_ok: bool = False
     min_items: int = 0
 
@@ -71,7 +71,7 @@ class Field:
     """One key of an object, with the docstring editors see in completion."""
 
     name: str
-    spec: "Spec"
+    spec: Spec
     doc: str
     required: bool = False
 
@@ -87,7 +87,7 @@ class Obj:
         return next((f for f in self.fields if f.name == name), None)
 
 
-Spec = Union[Str, Int, Bool, DateLike, ListOf, Obj]
+Spec = Str | Int | Bool | DateLike | ListOf | Obj
 
 
 class LocatedList(list[Any]):
@@ -124,18 +124,25 @@ def read_text(path: Any, rel: PurePosixPath, report: Report) -> str | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            report.error(Location(rel), f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
-                         "no input file may be larger than the limit; split a long text into several pages, "
-                         "or links into several files in annotations/links/", code="file-too-large")
+            report.error(
+                Location(rel),
+                f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
+                "no input file may be larger than the limit; split a long text into several pages, "
+                "or links into several files in annotations/links/",
+                code="file-too-large",
+            )
             return None
         data: bytes = path.read_bytes()
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start]
-        line, column = before.count(b"\n") + 1, len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        report.error(Location(rel, line, column), "file is not valid UTF-8 (it was saved in another encoding)",
-                     "save the file with the UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')",
-                     code="encoding")
+        before = data[: exc.start]
+        line, column = before.count(b"\n") + 1, len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        report.error(
+            Location(rel, line, column),
+            "file is not valid UTF-8 (it was saved in another encoding)",
+            "save the file with the UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')",
+            code="encoding",
+        )
     except OSError as exc:
         report.error(Location(rel), f"cannot read file: {exc.strerror}", code="unreadable")
     return None
@@ -185,8 +192,12 @@ class Validator:
         self.visited += 1
         if self.visited > MAX_NODES:
             if self.visited == MAX_NODES + 1:
-                self.report.error(self.loc(node), "YAML document is too large or nests aliases too deeply",
-                                  "remove YAML anchors/aliases (&name, *name)", code="file-too-large")
+                self.report.error(
+                    self.loc(node),
+                    "YAML document is too large or nests aliases too deeply",
+                    "remove YAML anchors/aliases (&name, *name)",
+                    code="file-too-large",
+                )
             return None
         if isinstance(spec, Obj):
             return self._object(node, spec, what)
@@ -207,16 +218,24 @@ class Validator:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.report.error(self.loc(key_node), f"{what}: keys must be plain names",
-                                  f"use one of: {', '.join(f.name for f in spec.fields)}", code="wrong-type")
+                self.report.error(
+                    self.loc(key_node),
+                    f"{what}: keys must be plain names",
+                    f"use one of: {', '.join(f.name for f in spec.fields)}",
+                    code="wrong-type",
+                )
                 continue
             fld = spec.field(key)
             if fld is None:
                 self._unknown_key(key_node, key, spec, what)
                 continue
             if key in record.locations:
-                self.report.error(self.loc(key_node), f"{what}: key '{key}' appears twice",
-                                  f"the first '{key}' is on line {record.locations[key].line}; keep one", code="duplicate-key")
+                self.report.error(
+                    self.loc(key_node),
+                    f"{what}: key '{key}' appears twice",
+                    f"the first '{key}' is on line {record.locations[key].line}; keep one",
+                    code="duplicate-key",
+                )
                 continue
             record.locations[key] = self.loc(value_node)
             value = self.check(value_node, fld.spec, f"'{key}'")
@@ -224,8 +243,12 @@ class Validator:
                 record.values[key] = value
         missing = [f.name for f in spec.fields if f.required and f.name not in record.locations]
         for name in missing:
-            self.report.error(record.location, f"{what} is missing the required key '{name}'",
-                              _field_hint(spec.field(name)), code="missing-key")
+            self.report.error(
+                record.location,
+                f"{what} is missing the required key '{name}'",
+                _field_hint(spec.field(name)),
+                code="missing-key",
+            )
         return record
 
     def _unknown_key(self, key_node: yaml.Node, key: str, spec: Obj, what: str) -> None:
@@ -234,15 +257,17 @@ class Validator:
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(names)}"
         self.report.error(self.loc(key_node), f"unknown key '{key}' in {what}", hint, code="unknown-key")
 
-    def _list(self, node: yaml.Node, spec: ListOf, what: str) -> "LocatedList | None":
+    def _list(self, node: yaml.Node, spec: ListOf, what: str) -> LocatedList | None:
         if not isinstance(node, yaml.SequenceNode):
             if spec.single_ok and isinstance(node, yaml.ScalarNode):
                 item = self.check(node, spec.item, what)
                 return None if item is None else LocatedList([item], [self.loc(node)])
             self._type_error(node, what, "a list", "write [a, b] or one '- item' per line")
             return None
-        items = [(self.check(item, spec.item, f"item {i + 1} of {what}"), self.loc(item))
-                 for i, item in enumerate(node.value)]
+        items = [
+            (self.check(item, spec.item, f"item {i + 1} of {what}"), self.loc(item))
+            for i, item in enumerate(node.value)
+        ]
         if len(node.value) < spec.min_items:
             self.report.error(self.loc(node), f"{what} needs at least {spec.min_items} item(s)", code="wrong-type")
         kept = [(value, where) for value, where in items if value is not None]
@@ -259,8 +284,12 @@ class Validator:
             if isinstance(value, bool) or not isinstance(value, int):
                 return self._type_error(node, what, "a whole number", _type_hint(spec))
             if spec.minimum is not None and value < spec.minimum:
-                self.report.error(self.loc(node), f"{what} must be at least {spec.minimum}",
-                                  f"write a whole number from {spec.minimum} up", code="wrong-type")
+                self.report.error(
+                    self.loc(node),
+                    f"{what} must be at least {spec.minimum}",
+                    f"write a whole number from {spec.minimum} up",
+                    code="wrong-type",
+                )
                 return None
             return value
         if isinstance(spec, DateLike):
@@ -274,21 +303,29 @@ class Validator:
 
     def _string(self, node: yaml.Node, value: str, spec: Str, what: str) -> str | None:
         if len(value) > spec.max_length:
-            self.report.error(self.loc(node), f"{what} is too long ({len(value):,} characters; at most {spec.max_length:,})",
-                              "shorten it", code="too-long")
+            self.report.error(
+                self.loc(node),
+                f"{what} is too long ({len(value):,} characters; at most {spec.max_length:,})",
+                "shorten it",
+                code="too-long",
+            )
             return None
         if spec.choices and value not in spec.choices:
             close = difflib.get_close_matches(value, spec.choices, n=1, cutoff=0.5)
             hint = (f"did you mean '{close[0]}'? " if close else "") + f"choose one of: {', '.join(spec.choices)}"
-            self.report.error(self.loc(node), f"{what} must be one of the allowed values, not '{value}'", hint,
-                              code="bad-choice")
+            self.report.error(
+                self.loc(node), f"{what} must be one of the allowed values, not '{value}'", hint, code="bad-choice"
+            )
             return None
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            self.report.error(self.loc(node), f"{what} is not valid: '{value}'", spec.pattern_hint or None, code="bad-value")
+            self.report.error(
+                self.loc(node), f"{what} is not valid: '{value}'", spec.pattern_hint or None, code="bad-value"
+            )
             return None
         if not value.strip():
-            self.report.error(self.loc(node), f"{what} is empty", "write the text, or remove the key if it is optional",
-                              code="empty")
+            self.report.error(
+                self.loc(node), f"{what} is empty", "write the text, or remove the key if it is optional", code="empty"
+            )
             return None
         return value
 
@@ -298,8 +335,12 @@ class Validator:
         text = str(value) if value is not None else ""
         if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", text):
             return text
-        self.report.error(self.loc(node), f"{what} must be a date, not '{node.value}'",
-                          "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows", code="bad-value")
+        self.report.error(
+            self.loc(node),
+            f"{what} must be a date, not '{node.value}'",
+            "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows",
+            code="bad-value",
+        )
         return None
 
 
@@ -338,7 +379,11 @@ def load_document(text: str, rel: PurePosixPath, spec: Obj, report: Report, line
     if node is None:
         if len(report.errors) == before:  # no syntax error: the document is empty
             required = ", ".join(f"'{f.name}:'" for f in spec.fields if f.required)
-            report.error(Location(rel, 1 + line_offset, 1), f"{spec.title} is empty", f"it needs at least {required}",
-                         code="empty")
+            report.error(
+                Location(rel, 1 + line_offset, 1),
+                f"{spec.title} is empty",
+                f"it needs at least {required}",
+                code="empty",
+            )
         return None
     return Validator(rel, report, line_offset).check(node, spec, spec.title)  # type: ignore[no-any-return]

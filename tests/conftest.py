@@ -6,17 +6,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import MINIMAL, write_files
 
 
 @pytest.fixture
 def make_project(tmp_path: Path):  # type: ignore[no-untyped-def]
     """make_project(files={...}, base=MINIMAL) -> a project folder in tmp_path."""
+
     def make(files: dict[str, str] | None = None, base: Path | None = MINIMAL) -> Path:
         root = tmp_path / "project"
         if base is not None:
             shutil.copytree(base, root)
         root.mkdir(exist_ok=True)
         return write_files(root, files or {})
+
     return make

@@ -43,8 +43,13 @@ def selector_from(text: str) -> Selector:
     for line in text.splitlines():
         key, _, value = line.partition(": ")
         fields[key] = value[1:-1] if value.startswith('"') else value
-    return Selector("x", fields["quote"], fields.get("prefix", ""), fields.get("suffix", ""),
-                    Location(PurePosixPath("annotations/notes/x.yaml"), 3, 18))
+    return Selector(
+        "x",
+        fields["quote"],
+        fields.get("prefix", ""),
+        fields.get("suffix", ""),
+        Location(PurePosixPath("annotations/notes/x.yaml"), 3, 18),
+    )
 
 
 @pytest.mark.parametrize("case", read_cases(CASES), ids=lambda c: f"{CASES.name}:{c[1]} {c[0]}")
@@ -59,7 +64,7 @@ def test_anchoring(case: tuple[str, int, list[str]]) -> None:
         actual = f"error: {d.message}\nhint: {d.hint}"
     else:
         block = parsed.blocks[anchor.block]
-        actual = f"¶{block.number} {block.text[:anchor.start]}[[{block.text[anchor.start:anchor.end]}]]{block.text[anchor.end:]}"
+        actual = f"¶{block.number} {block.text[: anchor.start]}[[{block.text[anchor.start : anchor.end]}]]{block.text[anchor.end :]}"
     assert actual == expected
 
 

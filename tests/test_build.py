@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import MINIMAL, REPO, TESTS, run_cli
 
 GOLDEN = TESTS / "golden" / "minimal"
@@ -51,7 +50,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 def _all_same(cmp: filecmp.dircmp) -> bool:  # type: ignore[type-arg]
     _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
     return not (cmp.left_only or cmp.right_only or mismatch or errors) and all(
-        _all_same(sub) for sub in cmp.subdirs.values())
+        _all_same(sub) for sub in cmp.subdirs.values()
+    )
 
 
 def test_failed_build_leaves_previous_output_untouched(make_project, tmp_path: Path) -> None:
@@ -59,7 +59,9 @@ def test_failed_build_leaves_previous_output_untouched(make_project, tmp_path: P
     out = tmp_path / "site"
     build(project, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    (project / "annotations/notes/alpha.yaml").write_text("notes:\n  - id: x\n    at: {quote: nowhere at all}\n    body: b\n")
+    (project / "annotations/notes/alpha.yaml").write_text(
+        "notes:\n  - id: x\n    at: {quote: nowhere at all}\n    body: b\n"
+    )
     result = run_cli("build", "--project", str(project), "--out", str(out))
     assert result.exit_code == 1
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -95,8 +97,9 @@ def test_output_never_contains_the_project(tmp_path: Path, make_project) -> None
 
 
 def test_no_raw_html_and_no_dangerous_links(make_project, tmp_path: Path) -> None:
-    project = make_project({
-        "content/evil.md": """
+    project = make_project(
+        {
+            "content/evil.md": """
             ---
             title: Evil
             perspective: east
@@ -104,13 +107,14 @@ def test_no_raw_html_and_no_dangerous_links(make_project, tmp_path: Path) -> Non
             <script>alert(1)</script> [a](javascript:alert(1)) [b](data:text/html,x) [c](vbscript:x) [d](JaVaScRiPt:x)
             ![img](https://example.org/tracker.png) [ok](https://example.org) [rel](other.html)
             """,
-        "annotations/notes/evil.yaml": """
+            "annotations/notes/evil.yaml": """
             notes:
               - id: n
                 at: { quote: "ok" }
                 body: "<img src=x onerror=alert(1)> [x](javascript:alert(2))"
             """,
-    })
+        }
+    )
     build(project, tmp_path / "site")
     html = (tmp_path / "site" / "essays" / "evil.html").read_text()
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -118,8 +122,10 @@ def test_no_raw_html_and_no_dangerous_links(make_project, tmp_path: Path) -> Non
     for bad in ("javascript:", "data:text", "vbscript:", "JaVaScRiPt:"):
         assert f'href="{bad}' not in html
     assert 'href="https://example.org"' in html and 'href="other.html"' in html
-    assert "tracker.png" not in re.sub(r"\[image: [^\]]*\]", "", html.split('src="', 1)[-1]) or \
-        'src="https://example.org/tracker.png"' not in html
+    assert (
+        "tracker.png" not in re.sub(r"\[image: [^\]]*\]", "", html.split('src="', 1)[-1])
+        or 'src="https://example.org/tracker.png"' not in html
+    )
 
 
 def test_every_url_is_relative_and_names_a_file(tmp_path: Path) -> None:
@@ -142,16 +148,20 @@ def test_over_large_file_is_refused(make_project) -> None:
     project = make_project({"annotations/notes/alpha.yaml": "notes:\n" + "# padding\n" * 300_000})
     result = run_cli("check", "--project", str(project))
     assert result.exit_code == 1
-    assert "annotations/notes/alpha.yaml:1:1: error: file is too large (3,000,007 bytes; the limit is 2,000,000)" \
+    assert (
+        "annotations/notes/alpha.yaml:1:1: error: file is too large (3,000,007 bytes; the limit is 2,000,000)"
         in result.stderr
+    )
 
 
 def test_yaml_is_loaded_safely(make_project) -> None:
     project = make_project({"annotations/glossary.yaml": "terms: !!python/object/apply:os.system ['echo pwned']\n"})
     result = run_cli("check", "--project", str(project))
     assert result.exit_code == 1
-    assert "annotations/glossary.yaml:1:41: error: item 1 of 'terms' must be a mapping (term), not 'echo pwned'" \
+    assert (
+        "annotations/glossary.yaml:1:41: error: item 1 of 'terms' must be a mapping (term), not 'echo pwned'"
         in result.stderr
+    )
     assert "Traceback" not in result.output
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builder import __version__
 from helpers import MINIMAL, run_cli
+
+from builder import __version__
 
 BROKEN_NOTE = """
 notes:
@@ -42,7 +43,9 @@ def test_github_format(make_project) -> None:
     result = run_cli("check", "--project", str(project), "--format", "github")
     assert result.exit_code == 1
     line = result.stdout.splitlines()[0]
-    assert line.startswith("::error file=annotations/notes/alpha.yaml,line=3,col=18::quote matches no passage in 'alpha'")
+    assert line.startswith(
+        "::error file=annotations/notes/alpha.yaml,line=3,col=18::quote matches no passage in 'alpha'"
+    )
     assert "%0Ahint: closest:" in line
 
 
@@ -53,8 +56,14 @@ def test_json_format_is_stable(make_project) -> None:
     payload = json.loads(result.stdout)
     assert payload["version"] == 1 and payload["errors"] == 1 and payload["warnings"] == 0
     assert payload["diagnostics"][0] | {"hint": None} == {
-        "severity": "error", "code": "quote-not-found", "path": "annotations/notes/alpha.yaml", "line": 3,
-        "column": 18, "message": "quote matches no passage in 'alpha'", "hint": None}
+        "severity": "error",
+        "code": "quote-not-found",
+        "path": "annotations/notes/alpha.yaml",
+        "line": 3,
+        "column": 18,
+        "message": "quote matches no passage in 'alpha'",
+        "hint": None,
+    }
 
 
 def test_json_format_ok_project() -> None:
@@ -64,11 +73,14 @@ def test_json_format_ok_project() -> None:
 
 
 def test_strict_turns_warnings_into_errors(make_project) -> None:
-    glossary = (MINIMAL / "annotations/glossary.yaml").read_text() + """
+    glossary = (
+        (MINIMAL / "annotations/glossary.yaml").read_text()
+        + """
   - id: unused
     term: Nowhere to be found
     definition: A term no text uses.
 """
+    )
     project = make_project({"annotations/glossary.yaml": glossary})
     relaxed = run_cli("check", "--project", str(project))
     assert relaxed.exit_code == 0
@@ -103,8 +115,9 @@ def test_python_dash_m_builder(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "builder", "check", "--project", str(MINIMAL)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "check", "--project", str(MINIMAL)], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -13,10 +13,8 @@ import ast
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
 from helpers import REPO, TESTS
 
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
@@ -69,8 +67,11 @@ def _report_calls() -> list[tuple[str, ast.Call]]:
     calls = []
     for path in sorted((REPO / "builder").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("error", "warning")):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("error", "warning")
+            ):
                 continue
             receiver = node.func.value
             name = receiver.id if isinstance(receiver, ast.Name) else getattr(receiver, "attr", None)
@@ -85,8 +86,9 @@ def source_templates() -> list[Template]:
         message = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "message")
         parts = _message_parts(message)
         assert parts is not None, f"{where}: the message must be a string or f-string, so it can be catalogued"
-        code = next((k.value.value for k in call.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)),
-                    None)
+        code = next(
+            (k.value.value for k in call.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), None
+        )
         severity = call.func.attr  # type: ignore[attr-defined]
         templates.append(Template(where, severity, code, parts))
     return templates
@@ -96,7 +98,7 @@ def catalogue() -> list[Documented]:
     lines = CONTRIBUTING.read_text(encoding="utf-8").splitlines()
     start = lines.index(CATALOGUE_HEADING)
     rows = []
-    for number, line in enumerate(lines[start + 1:], start + 2):
+    for number, line in enumerate(lines[start + 1 :], start + 2):
         if line.startswith("## "):
             break
         found = ROW.match(line)
@@ -130,11 +132,14 @@ def test_the_sources_and_the_catalogue_are_found() -> None:
 def test_every_message_in_the_code_is_documented(template: Template) -> None:
     assert template.code is not None, f"{template.where}: give the diagnostic a code= (a stable class for JSON output)"
     rows = [row for row in CATALOGUE if template.regex().fullmatch(row.message)]
-    assert rows, (f"{template.where}: the message {template.text!r} is not in CONTRIBUTING.md "
-                  f"({CATALOGUE_HEADING!r}); add a row for it")
+    assert rows, (
+        f"{template.where}: the message {template.text!r} is not in CONTRIBUTING.md "
+        f"({CATALOGUE_HEADING!r}); add a row for it"
+    )
     assert any(row.severity == template.severity and row.code == template.code for row in rows), (
         f"{template.where}: CONTRIBUTING.md documents {template.text!r} with another severity or code "
-        f"(the code says {template.severity}, {template.code})")
+        f"(the code says {template.severity}, {template.code})"
+    )
 
 
 @pytest.mark.parametrize("row", CATALOGUE, ids=[f"CONTRIBUTING.md:{r.line} {r.message}" for r in CATALOGUE])
@@ -145,12 +150,16 @@ def test_every_documented_message_is_one_the_code_prints(row: Documented) -> Non
     assert by_template or printed, f"CONTRIBUTING.md:{row.line}: no message of the program looks like {row.message!r}"
     assert any(t.severity == row.severity and t.code == row.code for t in by_template), (
         f"CONTRIBUTING.md:{row.line}: {row.message!r} is printed as "
-        + ", ".join(f"{t.severity} {t.code} ({t.where})" for t in by_template))
+        + ", ".join(f"{t.severity} {t.code} ({t.where})" for t in by_template)
+    )
 
 
 def test_every_message_the_invalid_projects_print_is_documented() -> None:
-    undocumented = [f"{case}: {message}" for case, _, message in printed_messages()
-                    if not any(row.regex().fullmatch(message) for row in CATALOGUE)]
+    undocumented = [
+        f"{case}: {message}"
+        for case, _, message in printed_messages()
+        if not any(row.regex().fullmatch(message) for row in CATALOGUE)
+    ]
     assert not undocumented
 
 
@@ -161,7 +170,7 @@ def test_each_message_is_documented_once() -> None:
 
 def _fenced_blocks(heading: str, language: str) -> list[str]:
     text = CONTRIBUTING.read_text(encoding="utf-8")
-    section = text[text.index(heading):]
+    section = text[text.index(heading) :]
     section = section[: section.find("\n## ", 1)]
     return re.findall(rf"```{language}\n(.*?)```", section, re.S)
 
@@ -179,6 +188,6 @@ def test_the_documented_relations_are_the_real_ones() -> None:
     from builder.specs import RELATIONS
 
     text = CONTRIBUTING.read_text(encoding="utf-8")
-    table = text[text.index("| relation |"):]
+    table = text[text.index("| relation |") :]
     documented = re.findall(r"^\| `([a-z-]+)` \|", table[: table.index("\n\n")], re.M)
     assert tuple(documented) == RELATIONS

@@ -5,9 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -15,16 +13,31 @@ from builder.debate_map import MapEdge, MapNode, render_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 RELATIONS = ["rebuts", "supports", "qualifies", "contextualises", "same-event"]
-PERSPECTIVES = [("Chinese think tank", "#b3261e"), ("European think tank", "#1f4e9c"),
-                ("Chinese state media", "#e8a33d"), ("EU official", "#2e7d32"),
-                ("Transatlantic analysis", "#6a1b9a"), ("News explainer", "#00838f")]
-GROUPS = [("ch1-summit", "Chapter 1: After the summit"), ("ch2-hotspots", "Chapter 2: Hotspots"),
-          ("ch3-trust", "Chapter 3: Trust"), ("ch4-green", "Chapter 4: Green subsidies"),
-          ("ch5-research", "Chapter 5: Research security"), ("ch6-ai", "Chapter 6: AI governance"),
-          ("indivisible-security", "Indivisible security & the war in Ukraine"), ("", "")]
-TITLES = ["Post-Summit China-EU relations: Shared responsibility for the future",
-          "An inflection point", "China-NATO Relations Reach Breakdown",
-          "Telling stories well: <research> & \"security\" in a fractured world", "Frontier AI"]
+PERSPECTIVES = [
+    ("Chinese think tank", "#b3261e"),
+    ("European think tank", "#1f4e9c"),
+    ("Chinese state media", "#e8a33d"),
+    ("EU official", "#2e7d32"),
+    ("Transatlantic analysis", "#6a1b9a"),
+    ("News explainer", "#00838f"),
+]
+GROUPS = [
+    ("ch1-summit", "Chapter 1: After the summit"),
+    ("ch2-hotspots", "Chapter 2: Hotspots"),
+    ("ch3-trust", "Chapter 3: Trust"),
+    ("ch4-green", "Chapter 4: Green subsidies"),
+    ("ch5-research", "Chapter 5: Research security"),
+    ("ch6-ai", "Chapter 6: AI governance"),
+    ("indivisible-security", "Indivisible security & the war in Ukraine"),
+    ("", ""),
+]
+TITLES = [
+    "Post-Summit China-EU relations: Shared responsibility for the future",
+    "An inflection point",
+    "China-NATO Relations Reach Breakdown",
+    'Telling stories well: <research> & "security" in a fractured world',
+    "Frontier AI",
+]
 
 
 def big_map(nodes: int = 25, edges: int = 100, seed: int = 7) -> tuple[list[MapNode], list[MapEdge]]:
@@ -34,15 +47,32 @@ def big_map(nodes: int = 25, edges: int = 100, seed: int = 7) -> tuple[list[MapN
     for i in range(nodes):
         group, group_title = GROUPS[min(i // 3, len(GROUPS) - 1)]
         label, colour = PERSPECTIVES[i % len(PERSPECTIVES)]
-        node_list.append(MapNode(f"text-{i:02d}", f"{rnd.choice(TITLES)} {i}", f"essays/text-{i:02d}.html",
-                                 label, colour, group, group_title))
+        node_list.append(
+            MapNode(
+                f"text-{i:02d}",
+                f"{rnd.choice(TITLES)} {i}",
+                f"essays/text-{i:02d}.html",
+                label,
+                colour,
+                group,
+                group_title,
+            )
+        )
     edge_list = []
     for j in range(edges):
         a = rnd.randrange(nodes)
         b = (a + 1 + rnd.randrange(nodes - 1)) % nodes
         relation = RELATIONS[j % len(RELATIONS)]
-        edge_list.append(MapEdge(f"link-{j:03d}", node_list[a].slug, node_list[b].slug, relation,
-                                 relation.replace("-", " "), f"{node_list[a].url}#link-{j:03d}"))
+        edge_list.append(
+            MapEdge(
+                f"link-{j:03d}",
+                node_list[a].slug,
+                node_list[b].slug,
+                relation,
+                relation.replace("-", " "),
+                f"{node_list[a].url}#link-{j:03d}",
+            )
+        )
     return node_list, edge_list
 
 
@@ -58,8 +88,11 @@ def _links(root: ET.Element, cls: str) -> list[ET.Element]:
 
 
 def _boxes(root: ET.Element) -> list[tuple[float, float, float, float]]:
-    return [(float(r.get("x", "")), float(r.get("y", "")), float(r.get("width", "")), float(r.get("height", "")))
-            for r in root.iter(f"{SVG}rect") if r.get("class") == "cpm-box"]
+    return [
+        (float(r.get("x", "")), float(r.get("y", "")), float(r.get("width", "")), float(r.get("height", "")))
+        for r in root.iter(f"{SVG}rect")
+        if r.get("class") == "cpm-box"
+    ]
 
 
 def test_well_formed_svg_with_a_name(big):
@@ -151,7 +184,7 @@ def test_long_titles_are_shortened_with_the_full_title_kept(big):
 def test_text_is_escaped(big):
     _, _, svg, root = big
     assert "<research>" not in svg and "&lt;research&gt;" in svg
-    assert any("<research> & \"security\"" in (a.findtext(f"{SVG}title") or "") for a in root.iter(f"{SVG}a"))
+    assert any('<research> & "security"' in (a.findtext(f"{SVG}title") or "") for a in root.iter(f"{SVG}a"))
 
 
 def test_deterministic_and_independent_of_edge_order(big):
@@ -200,10 +233,14 @@ def test_marker_ids_follow_the_prefix():
 
 
 def test_reading_order_is_column_by_column_with_each_texts_links_after_it():
-    nodes = [MapNode(f"n{i}", f"Text {i}", f"n{i}.html", "Editors", "#333", g, g.upper())
-             for i, g in enumerate(["a", "b", "a", "b", ""])]
-    edges = [MapEdge("l1", "n4", "n0", "rebuts", "rebuts", "n4.html#l1"),
-             MapEdge("l2", "n0", "n1", "supports", "supports", "n0.html#l2")]
+    nodes = [
+        MapNode(f"n{i}", f"Text {i}", f"n{i}.html", "Editors", "#333", g, g.upper())
+        for i, g in enumerate(["a", "b", "a", "b", ""])
+    ]
+    edges = [
+        MapEdge("l1", "n4", "n0", "rebuts", "rebuts", "n4.html#l1"),
+        MapEdge("l2", "n0", "n1", "supports", "supports", "n0.html#l2"),
+    ]
     root = ET.fromstring(render_map(nodes, edges))
     hrefs = [a.get("href") for a in root.iter(f"{SVG}a")]
     assert hrefs == ["n0.html", "n0.html#l2", "n2.html", "n1.html", "n3.html", "n4.html", "n4.html#l1"]

@@ -9,16 +9,18 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import MINIMAL
 
 from builder.archive import write_zip
 from builder.diagnostics import Report
 from builder.export import export_command
 from builder.pipeline import Project, build, load_reader
 from builder.write import MARKER
-from helpers import MINIMAL
 
-ALPHA_P1 = ("The world is indivisible, and \u201csecurity is indivisible\u201d. In the 1975 Helsinki Final Act, "
-            "the important principle of indivisible security was first established.")
+ALPHA_P1 = (
+    "The world is indivisible, and \u201csecurity is indivisible\u201d. In the 1975 Helsinki Final Act, "
+    "the important principle of indivisible security was first established."
+)
 
 
 def run_export(*args: str) -> Result:
@@ -50,8 +52,11 @@ def test_collection_shape() -> None:
     assert data["first"]["type"] == "AnnotationPage"
     assert data["total"] == len(data["first"]["items"]) == 5
     assert list(items(data)) == [
-        "essays/alpha.html#note-helsinki-1975", "essays/alpha.html#note-across-emphasis",
-        "essays/alpha.html#note-winner", "essays/alpha.html#link-helsinki", "essays/beta.html#link-who-gains",
+        "essays/alpha.html#note-helsinki-1975",
+        "essays/alpha.html#note-across-emphasis",
+        "essays/alpha.html#note-winner",
+        "essays/alpha.html#link-helsinki",
+        "essays/beta.html#link-who-gains",
     ]
     for item in data["first"]["items"]:
         assert item["type"] == "Annotation"
@@ -69,7 +74,10 @@ def test_note_annotation_has_markdown_body_and_real_context() -> None:
     note = items(exported())["essays/alpha.html#note-helsinki-1975"]
     assert note["motivation"] == "commenting"
     assert note["body"] == {
-        "type": "TextualBody", "purpose": "commenting", "format": "text/markdown", "language": "en",
+        "type": "TextualBody",
+        "purpose": "commenting",
+        "format": "text/markdown",
+        "language": "en",
         "value": "Signed in 1975 by 35 states at the *Conference on Security and Co-operation in Europe*.",
     }
     selector = quote_selector(note["target"])
@@ -120,8 +128,12 @@ def test_link_annotation_has_target_passage_note_and_relation_tag() -> None:
     assert link["target"]["source"] == "essays/beta.html"
     passage, note, tag = link["body"]
     assert passage["type"] == "SpecificResource" and passage["source"] == "essays/alpha.html"
-    assert quote_selector(passage) == {"type": "TextQuoteSelector", "exact": "Who\u2019s the biggest winner?",
-                                       "prefix": "", "suffix": " It\u2019s the United States, an exte"}
+    assert quote_selector(passage) == {
+        "type": "TextQuoteSelector",
+        "exact": "Who\u2019s the biggest winner?",
+        "prefix": "",
+        "suffix": " It\u2019s the United States, an exte",
+    }
     assert note["type"] == "TextualBody" and note["format"] == "text/markdown"
     assert note["value"] == "The two essays disagree about who profits from the war."
     assert tag == {"type": "TextualBody", "purpose": "tagging", "value": "rebuts"}
@@ -150,13 +162,17 @@ def test_deterministic_and_written_to_file(tmp_path: Path) -> None:
 
 
 def test_export_of_broken_project_exits_1(make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project({"annotations/links/main.yaml": """
+    project = make_project(
+        {
+            "annotations/links/main.yaml": """
         links:
           - id: x
             relation: rebuts
             from: { essay: nobody, quote: "x" }
             to: { essay: alpha, quote: "Who" }
-        """})
+        """
+        }
+    )
     result = run_export("--project", str(project))
     assert result.exit_code == 1
     assert "unknown essay 'nobody'" in result.stderr
@@ -174,8 +190,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def site_contents(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and p.name != MARKER}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != MARKER}
 
 
 def test_zip_is_byte_identical_across_runs(site: Path, tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import REPO, run_cli
 
 SOURCES = REPO.parent / "shared" / "sources"
@@ -25,8 +24,10 @@ DEBRIS = Path(__file__).parent / "fidelity" / "debris"
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 FOOTNOTE_DEF = re.compile(rf"^\s*(-\s*)?[{SUPERSCRIPT}]+\s")
 
-pytestmark = pytest.mark.skipif(not SOURCES.is_dir(), reason=f"source texts not found at {SOURCES}: "
-                                "fidelity can only be checked beside ../shared/sources/")
+pytestmark = pytest.mark.skipif(
+    not SOURCES.is_dir(),
+    reason=f"source texts not found at {SOURCES}: fidelity can only be checked beside ../shared/sources/",
+)
 
 
 @dataclass
@@ -75,8 +76,13 @@ class PageText(HTMLParser):
             self._in_notes = True
         if tag == "div" and "text-body" in classes and self._body_at < 0:
             self._body_at = len(self._stack)  # the authors' text: inside this element
-        if tag in ("p", "li") and self._para is None and not self._skip and not self._in_notes \
-                and 0 <= self._body_at < len(self._stack):
+        if (
+            tag in ("p", "li")
+            and self._para is None
+            and not self._skip
+            and not self._in_notes
+            and 0 <= self._body_at < len(self._stack)
+        ):
             self._para, self._para_at = [], len(self._stack)  # a paragraph, or a list item read as one
         self.text.append(" ")
 
@@ -147,8 +153,9 @@ def debris_lines() -> dict[str, set[int]]:
                     number: int | None = int(pinned[1])
                     assert lines[int(pinned[1]) - 1].strip() == pinned[2].strip(), f"{path.name}: {line!r}"
                 else:
-                    number = next((i for i, text in enumerate(lines, 1)
-                                   if text.strip() == line.strip() and i not in taken), None)
+                    number = next(
+                        (i for i, text in enumerate(lines, 1) if text.strip() == line.strip() and i not in taken), None
+                    )
                 assert number is not None, f"{path.name}: debris line not in {source}: {line!r}"
                 taken.add(number)
     return claimed
@@ -168,7 +175,7 @@ def source_lines(spec: str) -> tuple[str, list[tuple[int, str]]]:
     picked: list[tuple[int, str]] = []
     for part in ranges.split(","):
         a, b = re.fullmatch(r"L(\d+)-L(\d+)", part.strip()).groups()  # type: ignore[union-attr]
-        picked += lines[int(a) - 1:int(b)]
+        picked += lines[int(a) - 1 : int(b)]
     return name, picked
 
 

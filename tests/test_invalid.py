@@ -24,15 +24,24 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import MINIMAL, TESTS, run_cli
 
 INVALID = TESTS / "invalid"
-META = {"expected.txt", "expected-strict.txt", "expected-github.txt", "expected.json", "DELETE", "PAD", "XFAIL",
-        "README.md"}
+META = {
+    "expected.txt",
+    "expected-strict.txt",
+    "expected-github.txt",
+    "expected.json",
+    "DELETE",
+    "PAD",
+    "XFAIL",
+    "README.md",
+}
 CASES = sorted(p for p in INVALID.iterdir() if p.is_dir())
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
-DIAGNOSTIC = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+)$")
+DIAGNOSTIC = re.compile(
+    r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+)$"
+)
 SUMMARY = re.compile(r"^(\d+) error\(s\), (\d+) warning\(s\)$|^ok: no errors, (\d+) warning\(s\)$")
 
 
@@ -91,8 +100,9 @@ def _compare(case: Path, name: str, actual: str) -> None:
 
 
 @pytest.mark.parametrize(("case", "flags"), _params("expected.txt") + _params("expected-strict.txt", ("--strict",)))
-def test_check_prints_expected_diagnostics(case: Path, flags: tuple[str, ...], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_prints_expected_diagnostics(
+    case: Path, flags: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = check(case, tmp_path, monkeypatch, *flags)
     name = "expected-strict.txt" if flags else "expected.txt"
     _compare(case, name, result.stderr)
@@ -105,8 +115,11 @@ def test_check_prints_expected_diagnostics(case: Path, flags: tuple[str, ...], t
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_every_case_fails_check_in_some_mode(case: Path) -> None:
     """A case is a defect: `check` (or, for a warning, `check --strict`) must exit 1 on it."""
-    outputs = [(case / name).read_text(encoding="utf-8") for name in ("expected.txt", "expected-strict.txt")
-               if (case / name).is_file()]
+    outputs = [
+        (case / name).read_text(encoding="utf-8")
+        for name in ("expected.txt", "expected-strict.txt")
+        if (case / name).is_file()
+    ]
     assert outputs, f"{case.name} has no expected.txt or expected-strict.txt"
     assert any(re.search(r"^[1-9]\d* error\(s\)", text, re.M) for text in outputs)
     for text in outputs:

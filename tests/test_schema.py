@@ -13,8 +13,9 @@ SCHEMA = REPO / "schema" / "annotations.schema.json"
 
 def test_committed_schema_matches_the_validator() -> None:
     printed = json.loads(run_cli("schema").output)
-    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == printed, \
+    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == printed, (
         "regenerate with: counterpoint schema > schema/annotations.schema.json"
+    )
 
 
 def test_every_annotation_file_names_the_schema() -> None:

@@ -21,8 +21,13 @@ DOCS = [
     SearchDoc("essays/a.html#p1", "Essay A", "text", "¶1", "The EU pursues de-risking of its supply chains."),
     SearchDoc("essays/b.html#p2", "Essay B", "text", "¶2", "Derisking, said Bērziņa, is not decoupling."),
     SearchDoc("essays/b.html#p3", "Essay B", "note", "Editor note", "China’s view of the U.S. trade war."),
-    SearchDoc("essays/c.html#p4", "Essay C", "text", "¶4",
-              "Trade matters. Many other words come here before we reach the war at last."),
+    SearchDoc(
+        "essays/c.html#p4",
+        "Essay C",
+        "text",
+        "¶4",
+        "Trade matters. Many other words come here before we reach the war at last.",
+    ),
     SearchDoc("glossary.html#term-trade", "Glossary", "term", "Glossary", "Trade, trade and more trade."),
     SearchDoc("essays/c.html#p5", "Essay C", "text", "¶5", "Berzina spelt without diacritics; CHINA in capitals."),
 ]
@@ -30,7 +35,7 @@ DOCS = [
 
 def _payload(js: str) -> dict[str, object]:
     assert js.startswith(PREFIX) and js.endswith(";\n")
-    value: dict[str, object] = json.loads(js[len(PREFIX):-2])
+    value: dict[str, object] = json.loads(js[len(PREFIX) : -2])
     return value
 
 
@@ -46,8 +51,12 @@ def test_index_is_deterministic_compact_json():
 
 def test_index_factors_out_pages_and_keeps_reading_order():
     data = _payload(render_search_index(DOCS))
-    assert data["pages"] == [["essays/a.html", "Essay A"], ["essays/b.html", "Essay B"],
-                             ["essays/c.html", "Essay C"], ["glossary.html", "Glossary"]]
+    assert data["pages"] == [
+        ["essays/a.html", "Essay A"],
+        ["essays/b.html", "Essay B"],
+        ["essays/c.html", "Essay C"],
+        ["glossary.html", "Glossary"],
+    ]
     assert data["kinds"] == ["text", "note", "term"]
     assert [d[1] for d in data["docs"]] == ["#p1", "#p2", "#p3", "#p4", "#term-trade", "#p5"]  # type: ignore[index, union-attr]
 
@@ -84,8 +93,10 @@ process.stdout.write(JSON.stringify(out));
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
-def _run_node(tmp_path: Path, docs: list[SearchDoc], search: list[str],
-              normalise: list[str] = []) -> dict[str, dict[str, object]]:
+def _run_node(
+    tmp_path: Path, docs: list[SearchDoc], search: list[str], normalise: list[str] | None = None
+) -> dict[str, dict[str, object]]:
+    normalise = normalise or []
     index = tmp_path / "search-index.js"
     index.write_text(render_search_index(docs), encoding="utf-8")
     runner = tmp_path / "runner.js"
@@ -93,7 +104,10 @@ def _run_node(tmp_path: Path, docs: list[SearchDoc], search: list[str],
     proc = subprocess.run(
         ["node", str(runner), str(index), str(SEARCH_JS)],
         input=json.dumps({"search": search, "normalise": normalise}),
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     result: dict[str, dict[str, object]] = json.loads(proc.stdout)
     return result
@@ -103,9 +117,28 @@ def _run_node(tmp_path: Path, docs: list[SearchDoc], search: list[str],
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, object]]]:
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    queries = ["de-risk", "derisking", "risking", "De–Risk", "Berzina", "bērziņa", "BERZ",
-               "china", "CHINA's", "china’s", "U.S.", "us", "decoupl", "trade war", "trade",
-               "trade zebra", "xyzzy", "", "  ,;  ", "eu"]
+    queries = [
+        "de-risk",
+        "derisking",
+        "risking",
+        "De–Risk",
+        "Berzina",
+        "bērziņa",
+        "BERZ",
+        "china",
+        "CHINA's",
+        "china’s",
+        "U.S.",
+        "us",
+        "decoupl",
+        "trade war",
+        "trade",
+        "trade zebra",
+        "xyzzy",
+        "",
+        "  ,;  ",
+        "eu",
+    ]
     out = _run_node(tmp_path_factory.mktemp("search"), DOCS, queries)
     return out["search"]  # type: ignore[return-value]
 
@@ -171,14 +204,24 @@ def test_a_hit_on_the_first_word_ranks_first(results):
 def test_result_fields(results):
     hit = results["eu"][0]
     assert {k: hit[k] for k in ("url", "title", "label", "kind")} == {
-        "url": "essays/a.html#p1", "title": "Essay A", "label": "¶1", "kind": "text"}
+        "url": "essays/a.html#p1",
+        "title": "Essay A",
+        "label": "¶1",
+        "kind": "text",
+    }
     assert "".join(p["text"] for p in hit["parts"]) == DOCS[0].text  # type: ignore[attr-defined]
 
 
 @needs_node
 def test_normalise(tmp_path):
-    cases = {"Bērziņa’s De-Risking!": "berzinas derisking", "  “Quoted”—dash ": "quoted dash",
-             "Łódź STRAẞE": "lodz strasse", "U.S.-China": "us china", "non-U.S.": "nonus", "soft\u00adhyphen": "softhyphen"}
+    cases = {
+        "Bērziņa’s De-Risking!": "berzinas derisking",
+        "  “Quoted”—dash ": "quoted dash",
+        "Łódź STRAẞE": "lodz strasse",
+        "U.S.-China": "us china",
+        "non-U.S.": "nonus",
+        "soft\u00adhyphen": "softhyphen",
+    }
     out = _run_node(tmp_path, DOCS, [], list(cases))
     assert out["normalise"] == cases
 
@@ -200,9 +243,16 @@ def _corpus(count: int, words_per_doc: int) -> list[SearchDoc]:
     docs = []
     for i in range(count):
         start = rnd.randrange(len(vocabulary) - words_per_doc)
-        text = " ".join(vocabulary[start:start + words_per_doc])
-        docs.append(SearchDoc(f"essays/essay-{i // 40:02d}-some-long-slug.html#p{i % 40 + 1}",
-                              f"A long essay title, number {i // 40}", "text", f"¶{i % 40 + 1}", text))
+        text = " ".join(vocabulary[start : start + words_per_doc])
+        docs.append(
+            SearchDoc(
+                f"essays/essay-{i // 40:02d}-some-long-slug.html#p{i % 40 + 1}",
+                f"A long essay title, number {i // 40}",
+                "text",
+                f"¶{i % 40 + 1}",
+                text,
+            )
+        )
     return docs
 
 
@@ -222,4 +272,3 @@ def test_script_size_budget():
 
 
 # ---- the search page (Chromium) -----------------------------------------------------
-

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import MINIMAL
 
 from builder.serve import STATUS_PATH, Server, is_ignored, serve_command
-from helpers import MINIMAL
 
 NOTE = "annotations/notes/alpha.yaml"
 
@@ -116,7 +116,13 @@ def test_editor_swap_files_do_not_trigger_a_rebuild(served: Server) -> None:
 
 def test_path_traversal_is_refused(served: Server) -> None:
     (served.out_dir.parent / "secret.txt").write_text("secret", encoding="utf-8")
-    for path in ("/../site.toml", "/../secret.txt", "/%2e%2e/secret.txt", "/static/..%2f..%2fsecret.txt", "/..\\secret.txt"):
+    for path in (
+        "/../site.toml",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/static/..%2f..%2fsecret.txt",
+        "/..\\secret.txt",
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
         connection.request("GET", path)  # raw: no client-side normalisation of ".."
         response = connection.getresponse()
@@ -132,7 +138,9 @@ def test_first_build_failing_still_serves_and_recovers(tmp_path: Path) -> None:
     toml = project / "site.toml"
     good = toml.read_text(encoding="utf-8")
     toml.write_text(good.replace('title = "Minimal reader"', "title = "), encoding="utf-8")
-    with Server(project, tmp_path / "out", port=0, echo=lambda m: None, poll_seconds=0.1, debounce_seconds=0.1) as server:
+    with Server(
+        project, tmp_path / "out", port=0, echo=lambda m: None, poll_seconds=0.1, debounce_seconds=0.1
+    ) as server:
         first = status(server)
         assert first["ok"] is False and first["generation"] == 0 and first["diagnostics"]
         code, _, body = fetch(server, "/index.html")

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from helpers import MINIMAL
 
 from builder.stats import stats_command
-from helpers import MINIMAL
 
 RELATIONS = ["rebuts", "supports", "qualifies", "contextualises", "same-event"]
 
@@ -45,13 +45,22 @@ def test_exact_counts_per_essay() -> None:
 
 def test_normalised_quote_is_listed_with_location_and_exact_text() -> None:
     quotes = stats_json()["normalised_quotes"]
-    assert quotes == [{
-        "kind": "note", "id": "winner", "end": "at", "essay": "alpha", "paragraph": 3,
-        "path": "annotations/notes/alpha.yaml", "line": 10, "column": 18,
-        "text_path": "content/alpha.md", "text_line": 16,
-        "quote": "Who's the biggest winner? It's the United States, an external",
-        "text": "Who\u2019s the biggest winner? It\u2019s the United States, an external",
-    }]
+    assert quotes == [
+        {
+            "kind": "note",
+            "id": "winner",
+            "end": "at",
+            "essay": "alpha",
+            "paragraph": 3,
+            "path": "annotations/notes/alpha.yaml",
+            "line": 10,
+            "column": 18,
+            "text_path": "content/alpha.md",
+            "text_line": 16,
+            "quote": "Who's the biggest winner? It's the United States, an external",
+            "text": "Who\u2019s the biggest winner? It\u2019s the United States, an external",
+        }
+    ]
 
 
 def test_text_output_has_aligned_columns_and_lists() -> None:
@@ -73,9 +82,10 @@ def test_text_output_has_aligned_columns_and_lists() -> None:
 
 
 def test_unused_term_and_unlinked_essay(make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project({
-        "annotations/links/main.yaml": "links: []\n",
-        "annotations/glossary.yaml": """
+    project = make_project(
+        {
+            "annotations/links/main.yaml": "links: []\n",
+            "annotations/glossary.yaml": """
             terms:
               - id: indivisible-security
                 term: Indivisible security
@@ -85,7 +95,8 @@ def test_unused_term_and_unlinked_essay(make_project) -> None:  # type: ignore[n
                 term: Spheres of interest
                 definition: Not in any text.
             """,
-    })
+        }
+    )
     stats = stats_json(project)
     assert [t["id"] for t in stats["terms_found_nowhere"]] == ["spheres"]
     assert stats["terms_found_nowhere"][0]["path"] == "annotations/glossary.yaml"
@@ -96,12 +107,16 @@ def test_unused_term_and_unlinked_essay(make_project) -> None:  # type: ignore[n
 
 
 def test_project_with_errors_exits_1(make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project({"annotations/notes/alpha.yaml": """
+    project = make_project(
+        {
+            "annotations/notes/alpha.yaml": """
         notes:
           - id: x
             at: { quote: "no such words anywhere" }
             body: Broken.
-        """})
+        """
+        }
+    )
     result = run_stats("--project", str(project))
     assert result.exit_code == 1
     assert "annotations/notes/alpha.yaml:3:18: error: quote matches no passage in 'alpha'" in result.stderr

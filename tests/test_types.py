@@ -9,6 +9,7 @@ from helpers import REPO
 
 
 def test_builder_is_mypy_strict_clean() -> None:
-    done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "builder"], cwd=REPO,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "builder"], cwd=REPO, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr

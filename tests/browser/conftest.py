@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,13 @@ REPO = Path(__file__).resolve().parents[2]
 AXE_DIR = Path(__file__).resolve().parent / ".axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(os.environ.get("COUNTERPOINT_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDE = {"width": 1400, "height": 900}
 NARROW = {"width": 390, "height": 844}
 
@@ -44,11 +50,19 @@ def unavailable(reason: str) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own project, built once. No fallback: if it does not build, the tests fail."""
     out = tmp_path_factory.mktemp("browser") / "site"
-    result = subprocess.run([sys.executable, "-m", "builder", "build", "--project", str(REPO), "--out", str(out)],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--project", str(REPO), "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0 or not (out / "index.html").is_file():
-        pytest.fail(f"building the repository's project failed (exit {result.returncode}):\n"
-                    f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}", pytrace=False)
+        pytest.fail(
+            f"building the repository's project failed (exit {result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}",
+            pytrace=False,
+        )
     return out
 
 
@@ -59,8 +73,12 @@ def axe_js() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             unavailable("npm is not installed, so axe-core cannot be installed")
-        result = subprocess.run([str(npm), "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR),
-                                 "axe-core@4"], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [str(npm), "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR), "axe-core@4"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0 or not AXE_JS.is_file():
             unavailable(f"`npm install axe-core@4` failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     return AXE_JS
@@ -98,11 +116,23 @@ class Session:
     def url(self, rel: str) -> str:
         return self.root + rel
 
-    def open(self, rel: str, viewport: dict[str, int] | None = None, *, javascript: bool = True,
-             dark: bool = False, touch: bool = False) -> Any:
-        context = self.browser.new_context(viewport=viewport or WIDE, reduced_motion="reduce",
-                                           color_scheme="dark" if dark else "light",
-                                           java_script_enabled=javascript, has_touch=touch, is_mobile=touch)
+    def open(
+        self,
+        rel: str,
+        viewport: dict[str, int] | None = None,
+        *,
+        javascript: bool = True,
+        dark: bool = False,
+        touch: bool = False,
+    ) -> Any:
+        context = self.browser.new_context(
+            viewport=viewport or WIDE,
+            reduced_motion="reduce",
+            color_scheme="dark" if dark else "light",
+            java_script_enabled=javascript,
+            has_touch=touch,
+            is_mobile=touch,
+        )
         self.contexts.append(context)
 
         def guard(route: Any) -> None:
@@ -131,7 +161,8 @@ class Session:
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' '))}));
         }""")
         assert not result, f"axe: serious/critical violations on {label or page.url}:\n" + "\n".join(
-            f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in result)
+            f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in result
+        )
 
     def check(self) -> None:
         assert not self.outside, "requests outside the site folder:\n" + "\n".join(self.outside)

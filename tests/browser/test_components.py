@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-from builder.debate_map import MapEdge, MapNode, render_map
-from builder.search import SearchDoc, render_search_index
 from test_debate_map import GROUPS, big_map
 from test_search import DOCS, SEARCH_JS
+
+from builder.debate_map import render_map
+from builder.search import SearchDoc, render_search_index
 
 
 def test_map_titles_fit_their_boxes(browser, tmp_path):
@@ -39,14 +39,15 @@ SEARCH_PAGE = """<!doctype html>
 """
 
 
-
-
 def test_search_page_from_file_url(browser, tmp_path):
     site = tmp_path / "site"
     (site / "sub").mkdir(parents=True)
-    (site / "search-index.js").write_text(render_search_index(DOCS + [
-        SearchDoc("essays/d.html#p9", "<b>Bold</b> title", "text", "¶9", "<img src=x> de-risking")
-    ]), encoding="utf-8")
+    (site / "search-index.js").write_text(
+        render_search_index(
+            DOCS + [SearchDoc("essays/d.html#p9", "<b>Bold</b> title", "text", "¶9", "<img src=x> de-risking")]
+        ),
+        encoding="utf-8",
+    )
     shutil.copy(SEARCH_JS, site / "search.js")
     page_path = site / "sub" / "search.html"  # a page one level down: root is "../"
     page_path.write_text(SEARCH_PAGE, encoding="utf-8")

@@ -32,13 +32,18 @@ def first_page_with(site: Path, folder: str, needle: str) -> str:
 def in_viewport(page: Any, selector_or_handle: Any, within: str | None = None) -> bool:
     """Is the element's box at least partly inside the window (and inside `within`'s visible box)?"""
     handle = page.locator(selector_or_handle) if isinstance(selector_or_handle, str) else selector_or_handle
-    return bool(handle.evaluate("""(el, within) => {
+    return bool(
+        handle.evaluate(
+            """(el, within) => {
         const r = el.getBoundingClientRect();
         const box = within ? document.querySelector(within).getBoundingClientRect()
                            : {top: 0, left: 0, bottom: innerHeight, right: innerWidth};
         return r.bottom > Math.max(0, box.top) && r.top < Math.min(innerHeight, box.bottom)
             && r.right > box.left && r.left < box.right;
-    }""", within))
+    }""",
+            within,
+        )
+    )
 
 
 def tab_to(page: Any, selector: str, limit: int = 400) -> None:
@@ -46,12 +51,15 @@ def tab_to(page: Any, selector: str, limit: int = 400) -> None:
     target = page.locator(selector).first
     target.scroll_into_view_if_needed()
     # start from the element just before it, so the walk stays short on long pages
-    page.evaluate("""(sel) => {
+    page.evaluate(
+        """(sel) => {
         const el = document.querySelector(sel);
         const all = [...document.querySelectorAll('a[href], button, input, [tabindex]:not([tabindex="-1"])')];
         const i = all.indexOf(el);
         if (i > 0) all[i - 1].focus(); else document.body.focus();
-    }""", selector)
+    }""",
+        selector,
+    )
     for _ in range(limit):
         if target.evaluate("el => el === document.activeElement"):
             return
@@ -237,7 +245,8 @@ def test_editor_notes_in_the_margin_and_inline(reader: Session) -> None:
     assert note.is_visible()
     assert note.bounding_box()["x"] >= body["x"] + body["width"] - 1, "sidenotes sit in the right margin"
     assert note.evaluate("el => getComputedStyle(el).fontFamily") != page.locator(".text-body p").first.evaluate(
-        "el => getComputedStyle(el).fontFamily"), "the editors' voice is set in another face"
+        "el => getComputedStyle(el).fontFamily"
+    ), "the editors' voice is set in another face"
     assert "editor note" in note.inner_text().lower()
     page = reader.open(rel, NARROW)
     note = page.locator(".text-body .sidenote").first
@@ -295,8 +304,9 @@ def test_compare_view_brings_the_counterpart_into_view(reader: Session) -> None:
     target = page.locator(f"[id='{counterpart}']")
     page.wait_for_function("id => document.getElementById(id).classList.contains('is-current')", arg=counterpart)
     assert page.url.split("#")[0] == before.split("#")[0], "the marker does not leave the compare view"
-    assert in_viewport(page, target.element_handle(), '.compare-side[data-side="b-"]'), \
+    assert in_viewport(page, target.element_handle(), '.compare-side[data-side="b-"]'), (
         "the counterpart is in view in the other column"
+    )
     assert in_viewport(page, marker.element_handle()), "the marker's own side did not move away"
     reader.check()
 
@@ -394,8 +404,11 @@ def test_glossary_page(reader: Session) -> None:
 @pytest.mark.parametrize("kind", ["page", "dark-index"])
 def test_other_pages_pass_axe(reader: Session, kind: str) -> None:
     if kind == "page":
-        pages = sorted(p.name for p in reader.site.glob("*.html")
-                       if p.name not in {"index.html", "glossary.html", "map.html", "search.html"})
+        pages = sorted(
+            p.name
+            for p in reader.site.glob("*.html")
+            if p.name not in {"index.html", "glossary.html", "map.html", "search.html"}
+        )
         assert pages, "the corpus has plain pages (foreword, preface, …)"
         page = reader.open(pages[0])
         assert page.locator("article.text h1").inner_text().strip()
