@@ -1,0 +1,176 @@
+"""The project folder is untrusted: symlinks out of it, FIFOs, devices and over-large files are refused.
+
+Each test lays out a hostile project and asserts what the user sees: the exact diagnostic
+(`format_text`, as `check` prints it), and, through the CLI, the exit code and that no
+byte of the outside file appears in the output.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.diagnostics import Report, format_text
+from builder.projectfs import list_files, read_file, read_text
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+OUTSIDE = "symbolic link points outside the project\n    hint: only files inside the project folder are read; copy the file into the project instead of linking to it"
+
+
+def _printed(report: Report) -> str:
+    return format_text(report.sorted())
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    (project / "static" / "css").mkdir(parents=True)
+    (project / "static" / "css" / "a.css").write_text("a{}", encoding="utf-8")
+    (project / "static" / "b.txt").write_text("b", encoding="utf-8")
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "key.txt").write_text("SECRET", encoding="utf-8")
+    return project
+
+
+def test_lists_regular_files_sorted(root: Path) -> None:
+    report = Report()
+    files = list_files(root, "static", report)
+    assert [p.relative_to(root).as_posix() for p in files] == ["static/b.txt", "static/css/a.css"]
+    assert report.diagnostics == []
+
+
+def test_suffixes_and_non_recursive(root: Path) -> None:
+    report = Report()
+    assert list_files(root, "static", report, suffixes=(".css",), recursive=False) == []
+    assert [p.name for p in list_files(root, "static", report, suffixes=(".css",))] == ["a.css"]
+
+
+def test_missing_folder_is_empty(root: Path) -> None:
+    report = Report()
+    assert list_files(root, "nothing", report) == []
+    assert report.diagnostics == []
+
+
+def test_symlink_to_etc_passwd_is_refused(root: Path) -> None:
+    (root / "static" / "passwd.txt").symlink_to("/etc/passwd")
+    report = Report()
+    assert [p.name for p in list_files(root, "static", report)] == ["b.txt", "a.css"]
+    assert _printed(report) == f"static/passwd.txt:1:1: error: {OUTSIDE}"
+    report = Report()
+    assert read_file(root, root / "static" / "passwd.txt", report) is None
+    assert _printed(report) == f"static/passwd.txt:1:1: error: {OUTSIDE}"
+
+
+def test_symlink_to_a_folder_outside_is_refused(root: Path, tmp_path: Path) -> None:
+    (root / "static" / "leak").symlink_to(tmp_path / "secret", target_is_directory=True)
+    report = Report()
+    files = list_files(root, "static", report)
+    assert all("key.txt" != p.name for p in files)
+    assert _printed(report) == f"static/leak:1:1: error: {OUTSIDE}"
+
+
+def test_the_folder_itself_linked_outside_is_refused(root: Path, tmp_path: Path) -> None:
+    (root / "annotations").symlink_to(tmp_path / "secret", target_is_directory=True)
+    report = Report()
+    assert list_files(root, "annotations", report) == []
+    assert _printed(report) == f"annotations:1:1: error: {OUTSIDE}"
+
+
+def test_symlink_inside_the_project_is_followed(root: Path) -> None:
+    (root / "static" / "copy.css").symlink_to(root / "static" / "css" / "a.css")
+    (root / "static" / "alias").symlink_to(root / "static" / "css", target_is_directory=True)
+    report = Report()
+    names = [p.relative_to(root).as_posix() for p in list_files(root, "static", report)]
+    assert names == ["static/alias/a.css", "static/b.txt", "static/copy.css", "static/css/a.css"]
+    assert read_file(root, root / "static" / "copy.css", report) == b"a{}"
+    assert report.diagnostics == []
+
+
+def test_symlink_loop_is_walked_once(root: Path) -> None:
+    (root / "static" / "css" / "up").symlink_to(root / "static", target_is_directory=True)
+    report = Report()
+    names = [p.relative_to(root).as_posix() for p in list_files(root, "static", report)]
+    assert names == ["static/b.txt", "static/css/a.css"]
+    assert report.diagnostics == []
+
+
+def test_dangling_symlink_is_named(root: Path) -> None:
+    (root / "static" / "gone.txt").symlink_to(root / "static" / "nothing.txt")
+    report = Report()
+    list_files(root, "static", report)
+    assert _printed(report) == (
+        "static/gone.txt:1:1: error: symbolic link points to nothing\n"
+        "    hint: its target does not exist; remove the link or point it at a file inside the project"
+    )
+
+
+@needs_fifo
+def test_fifo_is_refused_without_blocking(root: Path) -> None:
+    os.mkfifo(root / "static" / "pipe.txt")
+    report = Report()
+    assert [p.name for p in list_files(root, "static", report)] == ["b.txt", "a.css"]
+    assert read_file(root, root / "static" / "pipe.txt", report) is None
+    assert _printed(report).splitlines()[0] == "static/pipe.txt:1:1: error: not a regular file (a named pipe (FIFO))"
+
+
+def test_dev_zero_through_a_symlink_is_refused(root: Path) -> None:
+    (root / "static" / "zero.txt").symlink_to("/dev/zero")
+    report = Report()
+    assert read_file(root, root / "static" / "zero.txt", report, limit=10) is None
+    assert _printed(report) == f"static/zero.txt:1:1: error: {OUTSIDE}"
+
+
+def test_a_file_over_the_limit_is_refused(root: Path) -> None:
+    (root / "static" / "big.txt").write_bytes(b"x" * 11)
+    report = Report()
+    assert read_file(root, root / "static" / "big.txt", report, limit=10) is None
+    assert _printed(report).splitlines()[0] == (
+        "static/big.txt:1:1: error: file is too large (11 bytes; the limit is 10)"
+    )
+    assert read_file(root, root / "static" / "big.txt", Report(), limit=11) == b"x" * 11
+
+
+def test_the_limit_holds_while_reading(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose size says 0 (like /proc files) is still read only up to limit + 1 bytes."""
+    import builder.projectfs as projectfs
+
+    (root / "static" / "grows.txt").write_bytes(b"y" * 100)
+    real_stat = os.stat
+
+    class Zero:
+        def __init__(self, st: os.stat_result) -> None:
+            self.st_mode, self.st_size = st.st_mode, 0
+
+    def lying_stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        st = real_stat(path, *args, **kwargs)
+        return Zero(st) if str(path).endswith("grows.txt") else st
+
+    monkeypatch.setattr(projectfs.os, "stat", lying_stat)
+    report = Report()
+    assert read_file(root, root / "static" / "grows.txt", report, limit=10) is None
+    assert _printed(report).splitlines()[0] == (
+        "static/grows.txt:1:1: error: file is too large (more than 10 bytes; the limit is 10)"
+    )
+
+
+def test_unreadable_file_is_a_message(root: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    target = root / "static" / "b.txt"
+    target.chmod(0)
+    report = Report()
+    assert read_file(root, target, report) is None
+    assert _printed(report) == "static/b.txt:1:1: error: cannot read file: Permission denied"
+
+
+def test_bom_is_dropped_and_bad_bytes_are_located(root: Path) -> None:
+    (root / "a.md").write_bytes(b"\xef\xbb\xbf---\n")
+    assert read_text(root, root / "a.md", Report()) == "---\n"
+    (root / "b.md").write_bytes(b"ok\nab\xe9c\n")
+    report = Report()
+    assert read_text(root, root / "b.md", report) is None
+    assert _printed(report).splitlines()[0] == (
+        "b.md:2:3: error: file is not valid UTF-8 (byte 0xe9 at offset 5; it was saved in another encoding)"
+    )
