@@ -9,6 +9,7 @@ as an overlay while the last good build keeps being served.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import mimetypes
 import os
@@ -19,13 +20,14 @@ import traceback
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import click
 
-from builder.diagnostics import BuildFailed, Report, format_text
+from builder.diagnostics import BuildFailed, Location, Report, format_text
 from builder.pipeline import Project, build
+from builder.render import THEME
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -39,6 +41,11 @@ POLL_SECONDS = 0.5
 DEBOUNCE_SECONDS = 0.25
 DEBOUNCE_MAX_SECONDS = 3.0
 """Wait until the files stop changing (an editor saving several files), but not forever."""
+
+IDLE_TIMEOUT_SECONDS = 15.0
+"""A connection that sends nothing for this long is closed: each holds a thread (browsers reconnect)."""
+LISTEN_BACKLOG = 512
+"""Connections waiting to be accepted (http.server's default of 5 drops most of a burst of requests)."""
 
 _BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".bak", ".orig", "~")
 
@@ -104,73 +111,24 @@ Snapshot = dict[str, tuple[int, int]]
 
 # --------------------------------------------------------------------------- reload script
 
-RELOAD_SCRIPT = """<script id="counterpoint-live-reload">
-/* injected by `counterpoint serve`; never part of a build */
-(function () {
-  "use strict";
-  var generation = __GENERATION__, box = null, shown = null, dismissed = null;
-  function hide() { if (box) { box.remove(); box = null; shown = null; } }
-  function show(lines) {
-    var key = lines.join("\\n");
-    if (key === dismissed || key === shown) return;
-    hide();
-    shown = key;
-    box = document.createElement("div");
-    box.id = "counterpoint-build-errors";
-    box.setAttribute("role", "alert");
-    box.setAttribute("aria-live", "assertive");
-    box.style.cssText = "position:fixed;z-index:2147483647;top:0;left:0;right:0;max-height:100vh;" +
-      "overflow:auto;box-sizing:border-box;margin:0;padding:1rem 1.25rem;background:#111;color:#f5f5f5;" +
-      "border-bottom:4px solid #ff6b6b;font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
-      "text-align:left;box-shadow:0 4px 16px rgba(0,0,0,.5)";
-    var head = document.createElement("div");
-    head.style.cssText = "display:flex;gap:1rem;align-items:flex-start;justify-content:space-between";
-    var title = document.createElement("strong");
-    title.style.cssText = "font:bold 16px/1.4 system-ui,sans-serif;color:#ffb4ab";
-    title.textContent = "Build failed \\u2014 showing the last good build. Fix the file and this page reloads.";
-    var close = document.createElement("button");
-    close.type = "button";
-    close.textContent = "Dismiss";
-    close.setAttribute("aria-label", "Dismiss build errors");
-    close.style.cssText = "flex:none;font:14px system-ui,sans-serif;padding:.3rem .8rem;cursor:pointer;" +
-      "background:#f5f5f5;color:#111;border:2px solid #f5f5f5;border-radius:4px";
-    close.onclick = function () { dismissed = key; hide(); };
-    head.appendChild(title);
-    head.appendChild(close);
-    var pre = document.createElement("pre");
-    pre.style.cssText = "margin:.75rem 0 0;white-space:pre-wrap;word-break:break-word;font:inherit;color:inherit;background:none";
-    lines.forEach(function (line) {
-      var span = document.createElement("span");
-      span.textContent = line + "\\n";
-      if (/: error: /.test(line)) span.style.color = "#ffb4ab";
-      else if (/: warning: /.test(line)) span.style.color = "#ffe08a";
-      pre.appendChild(span);
-    });
-    box.appendChild(head);
-    box.appendChild(pre);
-    (document.body || document.documentElement).appendChild(box);
-  }
-  document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && box) { dismissed = shown; hide(); }
-  });
-  function poll() {
-    fetch("__STATUS__", { cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (s) {
-        if (s.generation !== generation) { window.location.reload(); return; }
-        if (s.ok) { hide(); dismissed = null; } else { show(s.diagnostics || []); }
-      })
-      .catch(function () { /* server stopped or restarting: keep trying */ })
-      .then(function () { setTimeout(poll, 1000); });
-  }
-  poll();
-})();
-</script>
-"""
+RELOAD_SCRIPT_FILE = THEME / "serve" / "serve-reload.js"
+"""Outside theme/static/, which every build copies: only serve ever sends this script."""
+
+
+@functools.cache
+def _reload_source() -> str:
+    source = RELOAD_SCRIPT_FILE.read_text(encoding="utf-8")
+    if "</script" in source.lower():  # it is inlined into pages
+        raise ValueError(f"{RELOAD_SCRIPT_FILE} must not contain '</script'")
+    return source
 
 
 def reload_script(generation: int) -> str:
-    return RELOAD_SCRIPT.replace("__GENERATION__", str(int(generation))).replace("__STATUS__", STATUS_PATH)
+    """The inline <script> element that serve puts into every HTML page it sends."""
+    return (
+        f'<script id="counterpoint-live-reload" data-generation="{int(generation)}" data-status="{STATUS_PATH}">\n'
+        f"{_reload_source()}</script>\n"
+    )
 
 
 def inject_reload(html: bytes, generation: int) -> bytes:
@@ -186,7 +144,8 @@ def inject_reload(html: bytes, generation: int) -> bytes:
 
 
 class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = True  # a thread per connection, never waited for at exit
+    request_queue_size = LISTEN_BACKLOG
     allow_reuse_address = os.name != "nt"  # rebinding after a restart; on Windows it would allow port stealing
     allow_reuse_port = False  # two `serve` on one port must fail, not share it
     owner: Server
@@ -215,6 +174,7 @@ class Server:
         watch: bool = True,
         poll_seconds: float = POLL_SECONDS,
         debounce_seconds: float = DEBOUNCE_SECONDS,
+        idle_timeout: float = IDLE_TIMEOUT_SECONDS,
     ) -> None:
         self.root = Path(project_root)
         self.out_dir = (Path(out_dir) if out_dir is not None else self.root / DEFAULT_OUT).absolute()
@@ -223,6 +183,7 @@ class Server:
         self.watch = watch
         self.poll_seconds = poll_seconds
         self.debounce_seconds = debounce_seconds
+        self.idle_timeout = idle_timeout
         self.generation = 0
         """Counts successful builds; pages reload when it changes."""
         self.ok = False
@@ -245,6 +206,17 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/index.html"
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Only this server's own names: a page of another site whose name was rebound to 127.0.0.1
+        (DNS rebinding) sends its own name in Host and is refused."""
+        if host is None:
+            return False
+        names = ("127.0.0.1", "localhost")
+        allowed = {f"{name}:{self.port}" for name in names}
+        if self.port == 80:
+            allowed.update(names)
+        return host.strip().lower() in allowed
 
     def status(self) -> dict[str, object]:
         with self._state:
@@ -304,7 +276,6 @@ class Server:
             self._idle.clear()
             report = Report()
             started = time.perf_counter()
-            crashed = None
             try:
                 build(Project(self.root), self.out_dir, report, use_cache=True)
                 ok = True
@@ -312,14 +283,12 @@ class Server:
                 ok = False
             except Exception as exc:  # an engine bug must not kill the server
                 ok = False
-                crashed = exc
                 self.echo(traceback.format_exc().rstrip())
+                report_crash(report, exc, changes or [])
             finally:
                 self._idle.set()
             elapsed = round((time.perf_counter() - started) * 1000)
-            text = format_text(report.sorted())
-            if crashed is not None:
-                text = (text + "\n" if text else "") + f"{self.root.name}: error: internal error: {crashed!r}"
+            text = format_text(report.sorted())  # the overlay shows exactly what `check` prints
             lines = text.splitlines()
             with self._state:
                 if ok:
@@ -436,10 +405,41 @@ class Server:
         self._idle.wait(timeout)
 
 
+def report_crash(report: Report, exc: Exception, changes: list[str]) -> None:
+    """An unexpected exception as a diagnostic like any other: at the file whose change set it off
+    (when one file changed), with the line the exception names, on one line, never a repr."""
+    changed = [change.split(": ", 1)[1] for change in changes if change.startswith(("changed: ", "added: "))]
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)  # YAML errors
+    line = getattr(mark, "line", None)
+    column = getattr(mark, "column", None)
+    if len(changed) == 1:
+        where = Location(
+            PurePosixPath(changed[0]),
+            line + 1 if isinstance(line, int) else 1,
+            column + 1 if isinstance(column, int) else 1,
+        )
+    else:
+        where = Location(PurePosixPath("."))
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    if len(detail) > 300:
+        detail = detail[:299] + "…"
+    report.error(
+        where,
+        f"internal error while building: {type(exc).__name__}: {detail}",
+        "this is a bug in counterpoint, not in your files: please report it with the traceback that\n"
+        "the terminal running `counterpoint serve` shows",
+        code="internal",
+    )
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "counterpoint-serve"
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.owner.idle_timeout)  # per read and write: idle connections close
 
     def log_message(self, format: str, *args: object) -> None:  # the terminal is for diagnostics
         return None
@@ -452,6 +452,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         owner = self.server.owner
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or not owner.host_allowed(hosts[0]):
+            self.close_connection = True
+            refusal = f"forbidden: open http://{HOST}:{owner.port}/ (this server answers to no other name)\n"
+            return self._send(HTTPStatus.FORBIDDEN, refusal.encode("utf-8"), "text/plain; charset=utf-8", head)
         path = urlsplit(self.path).path or "/"
         if not path.startswith("/"):
             return self._send(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", head)

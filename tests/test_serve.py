@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +17,10 @@ import pytest
 from click.testing import CliRunner
 from helpers import MINIMAL
 
-from builder.serve import STATUS_PATH, Server, is_ignored, serve_command
+from builder import serve as serve_module
+from builder.diagnostics import Report
+from builder.pipeline import Project, build
+from builder.serve import RELOAD_SCRIPT_FILE, STATUS_PATH, Server, is_ignored, serve_command
 
 NOTE = "annotations/notes/alpha.yaml"
 
@@ -61,7 +66,8 @@ def test_reload_script_is_served_but_never_built(served: Server) -> None:
     code, headers, body = fetch(served, "/index.html")
     assert code == 200
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert b'id="counterpoint-live-reload"' in body
+    assert b'id="counterpoint-live-reload" data-generation="1"' in body
+    assert RELOAD_SCRIPT_FILE.read_bytes() in body  # the theme's file, inlined as it is
     assert body.index(b"counterpoint-live-reload") < body.rindex(b"</body>")
     on_disk = (served.out_dir / "index.html").read_bytes()
     assert b"counterpoint-live-reload" not in on_disk
@@ -102,7 +108,7 @@ def test_broken_edit_keeps_last_good_build_then_recovers(served: Server) -> None
     assert fixed == {"generation": 2, "ok": True, "diagnostics": []}
     assert any(m.startswith("rebuilt in ") and m.endswith(" ms") for m in served.messages)  # type: ignore[attr-defined]
     _, _, after = fetch(served, "/essays/alpha.html")
-    assert b"var generation = 2" in after
+    assert b'data-generation="2"' in after
 
 
 def test_editor_swap_files_do_not_trigger_a_rebuild(served: Server) -> None:
@@ -162,3 +168,116 @@ def test_port_in_use_exits_2_without_traceback(tmp_path: Path) -> None:
     assert f"port {port} is in use; try --port {port + 1}" in result.output
     assert "Traceback" not in result.output
     assert not (project / ".counterpoint-cache").exists()  # nothing built
+
+
+def raw_get(port: int, path: str, host: str | None) -> tuple[int, bytes]:
+    """A GET with exactly the Host header given (None: no Host header at all)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+def test_a_build_never_contains_the_reload_script(tmp_path: Path) -> None:
+    assert "static" not in RELOAD_SCRIPT_FILE.parts  # theme/static/ is copied into every build
+    out = tmp_path / "site"
+    build(Project(MINIMAL), out, Report())
+    marker = RELOAD_SCRIPT_FILE.read_bytes()[:200]
+    for path in out.rglob("*"):
+        assert path.name != RELOAD_SCRIPT_FILE.name, path
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"counterpoint-live-reload" not in data and marker not in data, path
+
+
+def test_200_concurrent_requests_are_all_answered(served: Server) -> None:
+    count = 200
+    start = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def one(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = raw_get(
+                served.port, "/essays/alpha.html" if i % 2 else "/static/style.css", f"127.0.0.1:{served.port}"
+            )[0]
+        except Exception as error:  # a refused or timed-out connection is the failure this test looks for
+            results[i] = error
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    failures = [r for r in results if r != 200]
+    assert not failures, f"{len(failures)} of {count} not answered: {failures[:3]}"
+
+
+def test_requests_for_another_host_are_refused(served: Server) -> None:
+    port = served.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        code, body = raw_get(port, "/index.html", host)
+        assert code == 200 and b"<html" in body, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1:{port + 1}", "localhost", "127.0.0.1", None, ""):
+        for path in ("/index.html", STATUS_PATH, "/static/style.css"):
+            code, body = raw_get(port, path, host)
+            assert code == 403, (host, path)
+            assert body.startswith(b"forbidden: open http://127.0.0.1:") and b"generation" not in body, (host, path)
+
+
+def test_an_idle_connection_is_closed_by_the_server(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    with Server(project, tmp_path / "out", port=0, echo=lambda m: None, watch=False, idle_timeout=0.5) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
+            # sends nothing: the server must hang up by itself, long before the client gives up
+            assert idle.recv(1024) == b""
+        assert fetch(server, "/index.html")[0] == 200  # the server itself is fine
+
+
+def test_default_idle_timeout_and_backlog() -> None:
+    assert 10 <= serve_module.IDLE_TIMEOUT_SECONDS <= 30
+    assert serve_module._HTTPServer.request_queue_size >= 128
+    assert serve_module._HTTPServer.daemon_threads
+
+
+DIAGNOSTIC_LINE = re.compile(r"^(?P<path>[^\s:][^:]*):\d+:\d+: (error|warning): \S")
+
+
+def test_every_overlay_message_names_its_file(served: Server) -> None:
+    note = served.root / NOTE
+    good = note.read_text(encoding="utf-8")
+    note.write_text(good.replace("body: A quote", "body: !foo A quote"), encoding="utf-8")  # a YAML tag
+    broken = wait_for(served, lambda s: not s["ok"])
+    assert broken["ok"] is False and broken["diagnostics"]
+    messages = [line for line in broken["diagnostics"] if not line.startswith(" ")]
+    assert messages and all(DIAGNOSTIC_LINE.match(line) for line in messages), messages
+    assert all(line.startswith(f"{NOTE}:") for line in messages), messages
+    assert not any("<yaml" in line or " object at 0x" in line for line in broken["diagnostics"])
+    note.write_text(good, encoding="utf-8")
+    assert wait_for(served, lambda s: s["ok"])["ok"]
+
+
+def test_an_engine_crash_is_shown_as_a_diagnostic_at_the_changed_file(
+    served: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Boom(Exception):
+        pass
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise Boom("something <odd.Object object at 0x7f00>\n  on two lines")
+
+    monkeypatch.setattr(serve_module, "build", crash)
+    note = served.root / NOTE
+    note.write_text(note.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    broken = wait_for(served, lambda s: not s["ok"])
+    assert broken["diagnostics"][0] == (
+        f"{NOTE}:1:1: error: internal error while building: Boom: something <odd.Object object at 0x7f00> on two lines"
+    )
+    assert broken["diagnostics"][1].startswith("    hint: this is a bug in counterpoint")
+    assert any("Traceback" in m for m in served.messages)  # type: ignore[attr-defined]
