@@ -13,6 +13,7 @@ from builder.archive import write_zip
 from builder.config import load_config
 from builder.diagnostics import FORMATTERS, Report, run_reporting
 from builder.export import export_command
+from builder.init import init_command
 from builder.pipeline import Project, build, check
 from builder.progress import Progress
 from builder.serve import serve_command
@@ -98,6 +99,7 @@ def schema_command() -> None:
 main.add_command(serve_command)
 main.add_command(stats_command)
 main.add_command(export_command)
+main.add_command(init_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
