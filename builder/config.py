@@ -41,7 +41,7 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
         report.error(
             Location(rel),
             "site.toml not found",
-            f"run counterpoint in a project folder, or pass --project DIR (looked in {root})",
+            f"run counterpoint in a project folder, or pass --project DIR (looked in {root}); to start one: counterpoint init",
             code="no-config",
         )
         return None
