@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -9,53 +10,58 @@ from typing import Any
 from builder import specs
 from builder.diagnostics import Location, Report
 from builder.model import Annotations, Link, Note, Selector, Term
-from builder.yamlload import LocatedList, Obj, Record, load_document, read_text
+from builder.projectfs import list_files, read_text, relative
+from builder.yamlload import LocatedList, Obj, Record, load_document
 
 
 def load_annotations(root: Path, report: Report) -> Annotations:
     """Read notes/, links.yaml + links/, glossary.yaml; every problem is recorded, none stops the others."""
     folder = root / "annotations"
-    if not folder.is_dir():
-        return Annotations()
-    _unexpected_files(folder, report)
-    notes = [n for path in sorted((folder / "notes").glob("*.yaml")) for n in _load_notes(root, path, report)]
-    link_files = ([folder / "links.yaml"] if (folder / "links.yaml").is_file() else []) + sorted(
-        (folder / "links").glob("*.yaml")
+    files = {
+        PurePosixPath(path.relative_to(folder).as_posix()): path
+        for path in list_files(root, "annotations", report)
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    }
+    notes_files = [p for rel, p in files.items() if _is_yaml_in(rel, "notes")]
+    link_files = [p for rel, p in files.items() if rel == PurePosixPath("links.yaml") or _is_yaml_in(rel, "links")]
+    glossary = files.get(PurePosixPath("glossary.yaml"))
+    _unexpected_files(
+        [rel for rel, p in files.items() if p not in notes_files and p not in link_files and p != glossary], report
     )
+    notes = [n for path in notes_files for n in _load_notes(root, path, report)]
     links = [link for path in link_files for link in _load_links(root, path, report)]
-    terms = _load_terms(root, folder / "glossary.yaml", report) if (folder / "glossary.yaml").is_file() else []
+    terms = _load_terms(root, glossary, report) if glossary is not None else []
     _unique(((f"{n.essay}#{n.id}", n.location, f"note id '{n.id}'") for n in notes), report)
     _unique(((link.id, link.location, f"link id '{link.id}'") for link in links), report)
     _unique(((t.id, t.location, f"term id '{t.id}'") for t in terms), report)
+    _unique_phrases(terms, report)
     return Annotations(tuple(notes), tuple(links), tuple(terms))
 
 
-def _unexpected_files(folder: Path, report: Report) -> None:
+def _is_yaml_in(rel: PurePosixPath, folder: str) -> bool:
+    return len(rel.parts) == 2 and rel.parts[0] == folder and rel.suffix == ".yaml"
+
+
+def _unexpected_files(stray: list[PurePosixPath], report: Report) -> None:
     """A note in a misnamed file would be silently dropped: say so instead."""
-    known = {"notes", "links", "links.yaml", "glossary.yaml"}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        top = rel.parts[0]
-        if path.is_dir() or top.startswith(".") or path.name.startswith("."):
-            continue
-        if top not in known or (len(rel.parts) > 1 and (path.suffix != ".yaml" or len(rel.parts) > 2)):
-            hint = (
-                "move it: notes go in annotations/notes/<essay-slug>.yaml, links in annotations/links.yaml "
-                "or annotations/links/<name>.yaml, terms in annotations/glossary.yaml"
-            )
-            if path.suffix == ".yml":
-                hint = f"rename it to {path.with_suffix('.yaml').name}"
-            report.error(
-                Location(PurePosixPath("annotations") / rel.as_posix()),
-                "file is in a place counterpoint does not read, so its contents would be ignored",
-                hint,
-                code="stray-file",
-            )
+    for rel in stray:
+        hint = (
+            "move it: notes go in annotations/notes/<essay-slug>.yaml, links in annotations/links.yaml "
+            "or annotations/links/<name>.yaml, terms in annotations/glossary.yaml"
+        )
+        if rel.suffix == ".yml":
+            hint = f"rename it to {rel.with_suffix('.yaml').name}"
+        report.error(
+            Location(PurePosixPath("annotations") / rel),
+            "file is in a place counterpoint does not read, so its contents would be ignored",
+            hint,
+            code="stray-file",
+        )
 
 
 def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixPath, Record | None]:
-    rel = PurePosixPath(path.relative_to(root).as_posix())
-    text = read_text(path, rel, report)
+    rel = relative(root, path)
+    text = read_text(root, path, report)
     return rel, (None if text is None else load_document(text, rel, spec, report))
 
 
@@ -154,3 +160,26 @@ def _unique(items: Iterable[tuple[str, Location, str]], report: Report) -> None:
             )
         else:
             seen[key] = location
+
+
+def _phrase_key(phrase: str) -> str:
+    """How the glossary compares phrases: case-insensitive, Unicode-normalised, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", phrase).casefold().split())
+
+
+def _unique_phrases(terms: list[Term], report: Report) -> None:
+    """A phrase matched by two terms would silently link to one of them: name both."""
+    owners: dict[str, tuple[Term, Location]] = {}
+    for term in terms:
+        written = tuple(zip(term.match, term.match_locations)) or ((term.term, term.location),)
+        for phrase, location in written:
+            key = _phrase_key(phrase)
+            first = owners.setdefault(key, (term, location))
+            if first[0].id != term.id:
+                report.error(
+                    location,
+                    f"match phrase '{phrase}' of term '{term.id}' is also a phrase of term '{first[0].id}'",
+                    f"a phrase can link to one term only: '{first[0].id}' has it at {first[1]}; "
+                    "remove it from one of the two terms",
+                    code="duplicate-phrase",
+                )

@@ -10,6 +10,7 @@ from typing import Any
 
 from builder.diagnostics import Location, Report
 from builder.model import Perspective, SiteConfig
+from builder.projectfs import MAX_CONFIG_BYTES, read_text
 
 CONFIG_NAME = "site.toml"
 TOP_KEYS = {
@@ -37,7 +38,7 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
     """Read and validate `site.toml` in the project folder."""
     path = root / CONFIG_NAME
     rel = PurePosixPath(CONFIG_NAME)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         report.error(
             Location(rel),
             "site.toml not found",
@@ -45,10 +46,8 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
             code="no-config",
         )
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        report.error(Location(rel), f"cannot read site.toml: {exc}", code="unreadable")
+    text = read_text(root, path, report, MAX_CONFIG_BYTES)
+    if text is None:
         return None
     return parse_config(text, rel, report)
 

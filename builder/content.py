@@ -8,7 +8,8 @@ from pathlib import Path, PurePosixPath
 from builder import specs
 from builder.diagnostics import Location, Report
 from builder.model import Author, SiteConfig, Text
-from builder.yamlload import Record, load_document, read_text
+from builder.projectfs import list_files, read_text, relative
+from builder.yamlload import Record, load_document
 
 FENCE = "---"
 
@@ -25,15 +26,16 @@ def load_texts(root: Path, config: SiteConfig, report: Report) -> list[Text]:
         )
         return []
     texts = []
-    for path in sorted(folder.glob("*.md")):
-        text = load_text(path, PurePosixPath("content") / path.name, config, report)
+    for path in list_files(root, "content", report, suffixes=(".md",), recursive=False):
+        text = load_text(root, path, config, report)
         if text is not None:
             texts.append(text)
     return texts
 
 
-def load_text(path: Path, rel: PurePosixPath, config: SiteConfig, report: Report) -> Text | None:
+def load_text(root: Path, path: Path, config: SiteConfig, report: Report) -> Text | None:
     """One content file -> Text, or None with diagnostics recorded."""
+    rel = relative(root, path)
     slug = path.stem
     if not re.fullmatch(specs.SLUG, slug):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", slug.lower())) or "my-text"
@@ -45,7 +47,7 @@ def load_text(path: Path, rel: PurePosixPath, config: SiteConfig, report: Report
             code="bad-slug",
         )
         return None
-    raw = read_text(path, rel, report)
+    raw = read_text(root, path, report)
     if raw is None:
         return None
     split = split_front_matter(raw, rel, report)

@@ -201,6 +201,8 @@ def _kind(path: Path) -> str:
         mode = os.stat(path).st_mode
     except OSError:
         return "not a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
     if stat.S_ISSOCK(mode):

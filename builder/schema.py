@@ -19,9 +19,7 @@ def to_schema(spec: Spec) -> dict[str, Any]:
             "required": [f.name for f in spec.fields if f.required],
         }
     if isinstance(spec, ListOf):
-        array = {"type": "array", "items": to_schema(spec.item)} | (
-            {"minItems": spec.min_items} if spec.min_items else {}
-        )
+        array = {"type": "array", "items": to_schema(spec.item)}
         return {"anyOf": [to_schema(spec.item), array]} if spec.single_ok else array
     if isinstance(spec, Str):
         out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": spec.max_length}

@@ -18,8 +18,6 @@ import yaml
 
 from builder.diagnostics import Location, Report
 
-MAX_FILE_BYTES = 2_000_000
-"""Input files larger than this are refused (DESIGN §6: input sizes are bounded)."""
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it (same nodes and marks, several times faster)."""
 MAX_NODES = 200_000
@@ -63,7 +61,6 @@ class ListOf:
 
     item: Spec
     single_ok: bool = False
-    min_items: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,35 +116,6 @@ class Record:
 # ---------------------------------------------------------------- loading
 
 
-def read_text(path: Any, rel: PurePosixPath, report: Report) -> str | None:
-    """Read a UTF-8 file, refusing over-large or undecodable ones with a diagnostic."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            report.error(
-                Location(rel),
-                f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
-                "no input file may be larger than the limit; split a long text into several pages, "
-                "or links into several files in annotations/links/",
-                code="file-too-large",
-            )
-            return None
-        data: bytes = path.read_bytes()
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line, column = before.count(b"\n") + 1, len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        report.error(
-            Location(rel, line, column),
-            "file is not valid UTF-8 (it was saved in another encoding)",
-            "save the file with the UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')",
-            code="encoding",
-        )
-    except OSError as exc:
-        report.error(Location(rel), f"cannot read file: {exc.strerror}", code="unreadable")
-    return None
-
-
 def compose(text: str, rel: PurePosixPath, report: Report, line_offset: int = 0) -> yaml.Node | None:
     """Parse YAML safely into a node tree (positions kept); syntax errors become diagnostics."""
     try:
@@ -158,9 +126,32 @@ def compose(text: str, rel: PurePosixPath, report: Report, line_offset: int = 0)
         col = mark.column + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
         report.error(Location(rel, line, col), f"YAML syntax error: {problem}", _yaml_hint(problem), code="yaml-syntax")
-    except yaml.YAMLError as exc:
-        report.error(Location(rel, 1 + line_offset, 1), f"YAML syntax error: {exc}", code="yaml-syntax")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. NUL
+        before = _text_before(text, exc.position)
+        line = before.count("\n") + 1 + line_offset
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        report.error(
+            Location(rel, line, col),
+            f"character U+{code:04X} is not allowed in YAML",
+            "remove it: YAML files may not contain control characters such as NUL",
+            code="yaml-syntax",
+        )
+    except (yaml.YAMLError, RecursionError):
+        report.error(
+            Location(rel, 1 + line_offset, 1),
+            "YAML syntax error: the document cannot be parsed",
+            "check indentation and quoting; lists and mappings may not nest hundreds of levels deep",
+            code="yaml-syntax",
+        )
     return None
+
+
+def _text_before(text: str, position: int) -> str:
+    """The text before a ReaderError's position: libyaml counts UTF-8 bytes, PyYAML's reader characters."""
+    if SAFE_LOADER is yaml.SafeLoader:
+        return text[:position]
+    return text.encode("utf-8")[:position].decode("utf-8", "replace")
 
 
 def _yaml_hint(problem: str) -> str:
@@ -199,11 +190,27 @@ class Validator:
                     code="file-too-large",
                 )
             return None
+        if self._tagged(node, what):
+            return None
         if isinstance(spec, Obj):
             return self._object(node, spec, what)
         if isinstance(spec, ListOf):
             return self._list(node, spec, what)
         return self._scalar(node, spec, what)
+
+    def _tagged(self, node: yaml.Node, what: str) -> bool:
+        """Explicit YAML tags (`!foo x`, `!!int 3`) are refused: values are read as written, never converted."""
+        if node.tag == _plain_tag(node):
+            return False
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.report.error(
+            self.loc(node),
+            f"{what}: YAML tags such as '{tag}' are not allowed",
+            "remove the tag (the word starting with '!'); to keep a value that looks like a number, "
+            "a date or true/false as text, put it in quotes",
+            code="yaml-tag",
+        )
+        return True
 
     def _type_error(self, node: yaml.Node, what: str, expected: str, hint: str | None = None) -> None:
         found = _describe(node)
@@ -216,6 +223,8 @@ class Validator:
             return None
         record = Record(self.loc(node))
         for key_node, value_node in node.value:
+            if self._tagged(key_node, f"a key of {what}"):
+                continue
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 self.report.error(
@@ -268,8 +277,6 @@ class Validator:
             (self.check(item, spec.item, f"item {i + 1} of {what}"), self.loc(item))
             for i, item in enumerate(node.value)
         ]
-        if len(node.value) < spec.min_items:
-            self.report.error(self.loc(node), f"{what} needs at least {spec.min_items} item(s)", code="wrong-type")
         kept = [(value, where) for value, where in items if value is not None]
         return LocatedList([v for v, _ in kept], [w for _, w in kept])
 
@@ -277,7 +284,10 @@ class Validator:
         if not isinstance(node, yaml.ScalarNode):
             self._type_error(node, what, _expected(spec), _type_hint(spec))
             return None
-        value = self.constructor.construct_object(node)  # safe constructor, scalars only
+        try:
+            value = self.constructor.construct_object(node)  # safe constructor, scalars only
+        except (yaml.YAMLError, ValueError, OverflowError):  # e.g. 2024-13-45 looks like a date but is none
+            value = node.value
         if isinstance(spec, Bool):
             return value if isinstance(value, bool) else self._type_error(node, what, "true or false", _type_hint(spec))
         if isinstance(spec, Int):
@@ -295,10 +305,8 @@ class Validator:
         if isinstance(spec, DateLike):
             return self._date(node, value, what)
         assert isinstance(spec, Str)
-        if not isinstance(value, str):
-            if value is None or isinstance(value, (bool, list, dict)):
-                return self._type_error(node, what, "text", _type_hint(spec))
-            value = node.value  # a number or date written where text is wanted: keep the words typed
+        if not isinstance(value, str):  # a number, date, true/false or nothing: never converted to text
+            return self._type_error(node, what, "text", _type_hint(spec))
         return self._string(node, value, spec, what)
 
     def _string(self, node: yaml.Node, value: str, spec: Str, what: str) -> str | None:
@@ -342,6 +350,21 @@ class Validator:
             code="bad-value",
         )
         return None
+
+
+_RESOLVER = yaml.resolver.Resolver()
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+def _plain_tag(node: yaml.Node) -> str:
+    """The tag YAML gives this node without an explicit tag: plain scalars by their look, quoted ones text."""
+    if isinstance(node, yaml.MappingNode):
+        return MAP_TAG
+    if isinstance(node, yaml.SequenceNode):
+        return SEQ_TAG
+    implicit = (False, True) if getattr(node, "style", None) else (True, False)
+    return str(_RESOLVER.resolve(yaml.ScalarNode, node.value, implicit))  # type: ignore[no-untyped-call]
 
 
 def _describe(node: yaml.Node) -> str:
