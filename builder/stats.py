@@ -1,7 +1,8 @@
 """`counterpoint stats`: what the editorial layer covers, per essay, and what an editor may want to tighten.
 
 Text output (the default) is a table with aligned columns, then three lists: terms found
-nowhere, essays with no links, quotes that match only after normalisation.
+nowhere, essays with no links, quotes that match only after normalisation; then the balance
+tables: links by pair of perspectives and relation, and notes per 1,000 words per text.
 
 `--format json` prints one object with this stable shape (`version` changes only when a
 key is removed or changes meaning; new keys may be added)::
@@ -17,9 +18,17 @@ key is removed or changes meaning; new keys may be added)::
           "links_out": {"total": 1, "by_relation": {"rebuts": 0, "supports": 0, "qualifies": 0,
                                                     "contextualises": 0, "same-event": 1}},
           "links_in":  {"total": 1, "by_relation": {...same five keys...}},
-          "glossary":  {"total": 5, "by_term": {"helsinki-final-act": 2, "indivisible-security": 3}}
+          "glossary":  {"total": 5, "by_term": {"helsinki-final-act": 2, "indivisible-security": 3}},
+          "words": 70,                             # words of the text's blocks (see below)
+          "notes_per_1000_words": 42.9             # notes * 1000 / words, one decimal; 0 if no words
         }
       ],
+      "balance": {
+        "links": [                                 # one row per (from, to) pair of perspectives,
+          {"from": "west", "to": "east",           # most links first, then by from and to
+           "total": 1, "by_relation": {...the five relations...}}
+        ]
+      },
       "terms_found_nowhere": [{"id": "…", "term": "…", "path": "annotations/glossary.yaml",
                                "line": 7, "column": 5}],
       "essays_without_links": ["slug", …],
@@ -35,12 +44,18 @@ key is removed or changes meaning; new keys may be added)::
 A link counts as "out" at its `from` essay and "in" at its `to` essay (a `same-event`
 link too, although it reads the same both ways). Glossary occurrences are those the
 reader marks (outside headings and links), whether or not they link to the glossary.
+The balance table pairs the perspectives of a link's `from` and `to` texts (`-` in text
+output, null in JSON, for a text without one), so that "east → west" and "west → east"
+are two rows. Words are runs of letters and digits (with inner apostrophes and hyphens)
+in every numbered block of the text: headings, paragraphs, list items, quotes, tables and
+footnotes, as the reader shows them.
 Exit codes: 0 ok, 1 the project has errors (the report goes to stderr), 2 usage.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +68,7 @@ from builder.pipeline import Project, load_reader
 from builder.views import RELATION_ORDER
 
 STATS_FORMAT_VERSION = 1
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 def _relation_counts() -> dict[str, int]:
@@ -70,6 +86,7 @@ def _text_entry(text: Text, reader: Reader) -> dict[str, Any]:
     for occurrence in reader.occurrences.get(text.slug, []):
         by_term[occurrence.term] = by_term.get(occurrence.term, 0) + 1
     notes = sum(1 for (essay, _) in reader.note_anchors if essay == text.slug)
+    words = sum(len(WORD.findall(block.text)) for block in reader.parsed[text.slug].blocks)
     return {
         "slug": text.slug,
         "kind": text.kind,
@@ -79,7 +96,21 @@ def _text_entry(text: Text, reader: Reader) -> dict[str, Any]:
         "links_out": {"total": sum(links_out.values()), "by_relation": links_out},
         "links_in": {"total": sum(links_in.values()), "by_relation": links_in},
         "glossary": {"total": sum(by_term.values()), "by_term": dict(sorted(by_term.items()))},
+        "words": words,
+        "notes_per_1000_words": round(notes * 1000 / words, 1) if words else 0.0,
     }
+
+
+def _balance(reader: Reader) -> list[dict[str, Any]]:
+    """Links counted by the perspectives of their two ends, most links first."""
+    pairs: dict[tuple[str | None, str | None], dict[str, int]] = {}
+    for item in reader.links():
+        key = (reader.texts[item.source.essay].perspective, reader.texts[item.target.essay].perspective)
+        pairs.setdefault(key, _relation_counts())[item.relation] += 1
+    rows = [
+        {"from": a, "to": b, "total": sum(counts.values()), "by_relation": counts} for (a, b), counts in pairs.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["total"], r["from"] or "", r["to"] or ""))
 
 
 def _is_empty(entry: dict[str, Any]) -> bool:
@@ -148,6 +179,7 @@ def collect_stats(reader: Reader) -> dict[str, Any]:
         "terms_found_nowhere": sorted(nowhere, key=lambda t: (t["path"], t["line"], t["column"], t["id"])),
         "essays_without_links": unlinked,
         "normalised_quotes": quotes,
+        "balance": {"links": _balance(reader)},
     }
 
 
@@ -203,7 +235,25 @@ def format_stats_text(stats: dict[str, Any]) -> str:
         )
         lines.append(f"    quote: {q['quote']}")
         lines.append(f"    text:  {q['text']}")
-    return "\n".join(lines)
+    return "\n".join(lines + _balance_lines(stats))
+
+
+def _balance_lines(stats: dict[str, Any]) -> list[str]:
+    """The balance tables: links by pair of perspectives and relation; notes per 1,000 words."""
+    relations = list(_relation_counts())
+    lines = ["", "Balance: links by perspective of their two ends (from → to)", ""]
+    rows = [["from", "to", "links", *relations]]
+    for pair in stats["balance"]["links"]:
+        counts = [str(pair["by_relation"][r]) for r in relations]
+        rows.append([pair["from"] or "-", pair["to"] or "-", str(pair["total"]), *counts])
+    lines += _table(rows, right=set(range(2, 3 + len(relations)))) if len(rows) > 1 else ["  no links"]
+    lines += ["", "Balance: notes per 1,000 words", ""]
+    rows = [["text", "perspective", "words", "notes", "per 1,000 words"]]
+    for e in stats["texts"]:
+        rows.append(
+            [e["slug"], e["perspective"] or "-", str(e["words"]), str(e["notes"]), f"{e['notes_per_1000_words']:.1f}"]
+        )
+    return lines + _table(rows, right={2, 3, 4})
 
 
 @click.command("stats")

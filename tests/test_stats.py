@@ -67,8 +67,9 @@ def test_text_output_has_aligned_columns_and_lists() -> None:
     result = run_stats("--project", str(MINIMAL))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    header = next(line for line in lines if line.startswith("text "))
-    rows = [line for line in lines if line.startswith(("alpha ", "beta "))]
+    at = next(i for i, line in enumerate(lines) if line.startswith("text "))
+    header, table = lines[at], lines[at + 1 : lines.index("", at)]  # the per-text table ends at a blank line
+    rows = [line for line in table if line.startswith(("alpha ", "beta "))]
     assert len(rows) == 2
     for column in ("notes", "links out", "links in", "glossary", "title"):
         at = header.index(column)
@@ -125,3 +126,41 @@ def test_project_with_errors_exits_1(make_project) -> None:  # type: ignore[no-u
 
 def test_usage_error_exits_2() -> None:
     assert run_stats("--format", "xml").exit_code == 2
+
+
+def test_balance_counts_links_by_pair_of_perspectives_and_relation() -> None:
+    pairs = stats_json()["balance"]["links"]
+    none = dict.fromkeys(RELATIONS, 0)
+    # beta (west) rebuts alpha (east); alpha (east) → beta (west) is a same-event link: two directed rows
+    assert pairs == [
+        {"from": "east", "to": "west", "total": 1, "by_relation": none | {"same-event": 1}},
+        {"from": "west", "to": "east", "total": 1, "by_relation": none | {"rebuts": 1}},
+    ]
+
+
+def test_notes_per_thousand_words() -> None:
+    by_slug = {t["slug"]: t for t in stats_json()["texts"]}
+    # alpha: 23 + 2 + 15 + 6 + 6 + 6 words in its body blocks, 6 + 6 in its two footnotes
+    assert (by_slug["alpha"]["words"], by_slug["alpha"]["notes"]) == (70, 3)
+    assert by_slug["alpha"]["notes_per_1000_words"] == 42.9  # 3 * 1000 / 70
+    assert (by_slug["beta"]["words"], by_slug["beta"]["notes_per_1000_words"]) == (38, 0.0)
+
+
+def test_text_output_has_the_balance_tables() -> None:
+    lines = run_stats("--project", str(MINIMAL)).stdout.splitlines()
+    start = lines.index("Balance: links by perspective of their two ends (from → to)")
+    header, east_west, west_east = lines[start + 2 : start + 5]
+    assert header.split() == ["from", "to", "links", *RELATIONS]
+    assert east_west.split() == ["east", "west", "1", "0", "0", "0", "0", "1"]
+    assert west_east.split() == ["west", "east", "1", "1", "0", "0", "0", "0"]
+    assert header.index("same-event") + len("same-event") == len(east_west)  # numbers right-aligned under their heading
+    start = lines.index("Balance: notes per 1,000 words")
+    assert lines[start + 2].split() == ["text", "perspective", "words", "notes", "per", "1,000", "words"]
+    assert lines[start + 3].split() == ["alpha", "east", "70", "3", "42.9"]
+    assert lines[start + 4].split() == ["beta", "west", "38", "0", "0.0"]
+
+
+def test_balance_of_a_project_without_links(make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"annotations/links/main.yaml": "links: []\n"})
+    assert stats_json(project)["balance"] == {"links": []}
+    assert "  no links" in run_stats("--project", str(project)).stdout.splitlines()
