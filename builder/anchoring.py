@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -179,6 +180,7 @@ def _report_no_match(selector: Selector, index: TextIndex, report: Report) -> No
             return
     closest = closest_passages(quote, index)
     hint = "closest: " + "\n".join(closest) if closest else "no similar passage; was the text moved to another essay?"
+    hint = invisible_difference(selector.quote, index) or hint
     report.error(selector.location, f"quote matches no passage in '{index.slug}'", hint, code="quote-not-found")
 
 
@@ -210,6 +212,60 @@ def closest_passages(quote: str, index: TextIndex, limit: int = 3) -> list[str]:
         for ratio, _, window, block in scored[:limit]
         if -ratio >= 0.4
     ]
+
+
+INVISIBLE = {
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u2060": "word joiner",
+    "\ufeff": "zero-width no-break space",
+    "\u00ad": "soft hyphen",
+}
+_INVISIBLE = re.compile("[" + "".join(INVISIBLE) + "]")
+
+
+def invisible_difference(quote: str, index: TextIndex) -> str | None:
+    """When the quote differs from a passage only by what no one can see, the hint says exactly that.
+
+    Two differences look identical on screen: a zero-width character (in the quote or in the
+    text), and Unicode normalisation (an accented letter as one character, NFC, or as a letter
+    plus a combining accent, NFD). Without this the closest passage shown looks like the quote.
+    """
+
+    def visible(text: str) -> str:
+        return fold_plain(unicodedata.normalize("NFC", _INVISIBLE.sub("", text))).strip()
+
+    target = visible(quote)
+    if not target:
+        return None
+    for block in index.blocks:
+        if target not in visible(block.text):
+            continue
+        where = f"¶{block.number} ({index.path}:{block.line})"
+        in_quote, in_text = _INVISIBLE.search(quote), _INVISIBLE.search(block.text)
+        if in_quote:
+            char = in_quote.group()
+            return (
+                f"the quote has a {INVISIBLE[char]} (U+{ord(char):04X}) at character {in_quote.start() + 1} "
+                f"of the quote, which the text in {where} does not have; delete it from the quote"
+            )
+        if in_text:
+            char = in_text.group()
+            return (
+                f"the text in {where} has a {INVISIBLE[char]} (U+{ord(char):04X}) at character "
+                f"{in_text.start() + 1} of the paragraph, which the quote does not have; remove it from the text"
+            )
+        if not unicodedata.is_normalized("NFC", quote):
+            return (
+                f"the quote is in NFD form (accents as separate combining characters); the text in {where} "
+                "is in NFC: retype the accented letters of the quote, or copy the words from the text"
+            )
+        return (
+            f"the text in {where} is in NFD form (accents as separate combining characters); the quote is in "
+            "NFC: save the text in NFC (most editors offer 'normalise Unicode'), or copy the words from it"
+        )
+    return None
 
 
 def _whole_words(text: str, start: int, end: int) -> str:

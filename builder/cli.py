@@ -11,7 +11,7 @@ import click
 from builder import __version__
 from builder.archive import write_zip
 from builder.config import load_config
-from builder.diagnostics import FORMATTERS, Report, run_reporting
+from builder.diagnostics import FORMATTERS, Report, failure_message, run_reporting
 from builder.export import export_command
 from builder.init import init_command
 from builder.pipeline import Project, build, check
@@ -29,9 +29,25 @@ project_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: an exception no stage reported becomes one line and exit 1 (a traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(failure_message(exc), err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterpoint")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error (to report a bug).")
+def main(debug: bool) -> None:
     """Counterpoint builds an interlinked, offline-readable annotated reader."""
 
 

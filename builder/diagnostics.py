@@ -158,7 +158,11 @@ def show(report: Report, fmt: str = "text") -> None:
 
 
 def run_reporting(action: Callable[[], T], report: Report, fmt: str = "text") -> T:
-    """Run a pipeline call and print its diagnostics; BuildFailed (exit 1) passes through to Click."""
+    """Run a pipeline call and print its diagnostics; BuildFailed (exit 1) passes through to Click.
+
+    Any other exception also passes through, after the diagnostics found so far are shown;
+    the CLI's group turns it into one line (`failure_message`), or a traceback with --debug.
+    """
     try:
         result = action()
     except BuildFailed:
@@ -166,5 +170,19 @@ def run_reporting(action: Callable[[], T], report: Report, fmt: str = "text") ->
         if fmt == "text":
             click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
         raise
+    except Exception:
+        show(report, fmt)
+        raise
     show(report, fmt)
     return result
+
+
+def failure_message(exc: Exception) -> str:
+    """One line for an exception no stage turned into a Diagnostic: an OS error, or a bug of ours."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"error: {exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
+    text = (str(exc).splitlines() or [""])[0][:200]
+    return (
+        f"internal error: {type(exc).__name__}: {text} -- this is a bug in counterpoint, not a problem in your "
+        "project; please report it with the output of the same command run with --debug (counterpoint --debug ...)"
+    )

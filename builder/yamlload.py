@@ -137,13 +137,6 @@ def compose(text: str, rel: PurePosixPath, report: Report, line_offset: int = 0)
             "remove it: YAML files may not contain control characters such as NUL",
             code="yaml-syntax",
         )
-    except (yaml.YAMLError, RecursionError):
-        report.error(
-            Location(rel, 1 + line_offset, 1),
-            "YAML syntax error: the document cannot be parsed",
-            "check indentation and quoting; lists and mappings may not nest hundreds of levels deep",
-            code="yaml-syntax",
-        )
     return None
 
 
@@ -409,4 +402,6 @@ def load_document(text: str, rel: PurePosixPath, spec: Obj, report: Report, line
                 code="empty",
             )
         return None
-    return Validator(rel, report, line_offset).check(node, spec, spec.title)  # type: ignore[no-any-return]
+    validator = Validator(rel, report, line_offset)
+    record = validator.check(node, spec, spec.title)
+    return None if validator.visited > MAX_NODES else record  # a document cut short is not used at all

@@ -160,3 +160,32 @@ def test_json_shape_is_the_documented_one(case: Path, tmp_path: Path, monkeypatc
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", d["code"])
         assert isinstance(d["line"], int) and isinstance(d["column"], int) and d["line"] >= 1 and d["column"] >= 1
         assert isinstance(d["message"], str) and (d["hint"] is None or isinstance(d["hint"], str))
+
+
+# ---------------------------------------------------------------- `build` only: the output folder
+
+OUTPUT_REFUSED = [
+    ("the project itself", ".", "the output folder contains the project itself"),
+    ("a folder above the project", "..", "the output folder contains the project itself"),
+    ("a file", "site.toml", "the output path is a file, not a folder"),
+    ("a folder it did not build", "content", "refusing to replace a non-empty folder that counterpoint did not build"),
+]
+
+
+@pytest.mark.parametrize(
+    ("out", "message"), [(o, m) for _, o, m in OUTPUT_REFUSED], ids=[i for i, _, _ in OUTPUT_REFUSED]
+)
+def test_build_refuses_an_output_folder_it_must_not_replace(
+    out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    monkeypatch.chdir(root)
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    result = run_cli("build", "--project", ".", "--out", out, "--no-cache")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{out}:1:1: error: {message}"
+    assert lines[1].startswith("    hint: choose another --out folder")
+    assert lines[-1] == "1 error(s), 0 warning(s)"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before, "nothing was written"

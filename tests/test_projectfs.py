@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from builder.diagnostics import Report, format_text
 from builder.projectfs import list_files, read_file, read_text
@@ -174,3 +175,127 @@ def test_bom_is_dropped_and_bad_bytes_are_located(root: Path) -> None:
     assert _printed(report).splitlines()[0] == (
         "b.md:2:3: error: file is not valid UTF-8 (byte 0xe9 at offset 5; it was saved in another encoding)"
     )
+
+
+# ---------------------------------------------------------------- through `counterpoint check`, as a user runs it
+
+
+def test_check_refuses_an_annotation_file_linked_to_etc_passwd(make_project) -> None:
+    project = make_project()
+    (project / "annotations" / "notes" / "alpha.yaml").unlink()
+    (project / "annotations" / "notes" / "alpha.yaml").symlink_to("/etc/passwd")
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"annotations/notes/alpha.yaml:1:1: error: {OUTSIDE.splitlines()[0]}"] + [
+        OUTSIDE.splitlines()[1],
+        "1 error(s), 0 warning(s)",
+    ]
+    assert "root:" not in result.stdout + result.stderr  # not a byte of the file is printed
+
+
+def test_check_refuses_a_text_linked_outside_and_a_linked_folder(make_project, tmp_path: Path) -> None:
+    project = make_project()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "gamma.md").write_text("---\ntitle: Outside\n---\nSecret text.\n", encoding="utf-8")
+    (project / "content" / "gamma.md").symlink_to(tmp_path / "elsewhere" / "gamma.md")
+    (project / "annotations" / "links").rename(project / "links-moved")
+    (project / "annotations" / "links").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "annotations/links:1:1: error: symbolic link points outside the project"
+    assert lines[2] == "content/gamma.md:1:1: error: symbolic link points outside the project"
+    assert "Secret text" not in result.stderr
+
+
+def test_check_follows_a_link_inside_the_project(make_project) -> None:
+    project = make_project()
+    (project / "shared").mkdir()
+    (project / "annotations" / "glossary.yaml").rename(project / "shared" / "glossary.yaml")
+    (project / "annotations" / "glossary.yaml").symlink_to(project / "shared" / "glossary.yaml")
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_check_refuses_dev_zero_as_a_text_without_reading_it(make_project) -> None:
+    project = make_project()
+    (project / "content" / "zero.md").symlink_to("/dev/zero")
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "content/zero.md:1:1: error: symbolic link points outside the project"
+
+
+@needs_fifo
+def test_check_refuses_a_fifo_at_once(make_project) -> None:
+    project = make_project()
+    os.mkfifo(project / "content" / "pipe.md")
+    (project / "site.toml").rename(project / "real.toml")
+    os.mkfifo(project / "site.toml")
+    result = run_cli("check", "--project", str(project))  # would hang for ever if either were opened
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "site.toml:1:1: error: not a regular file (a named pipe (FIFO))"
+    (project / "site.toml").unlink()
+    (project / "real.toml").rename(project / "site.toml")
+    result = run_cli("check", "--project", str(project))
+    assert result.stderr.splitlines()[0] == "content/pipe.md:1:1: error: not a regular file (a named pipe (FIFO))"
+
+
+def test_check_accepts_a_byte_order_mark(make_project) -> None:
+    project = make_project()
+    for name in ("site.toml", "content/alpha.md"):
+        path = project / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = run_cli("check", "--project", str(project))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_an_unreadable_file_is_a_message_with_exit_1(make_project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EACCES cannot be produced by chmod when the tests run as root, so the open itself is made to fail."""
+    import builder.projectfs as projectfs
+
+    real_open = os.open
+
+    def refusing_open(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith("beta.md"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(projectfs.os, "open", refusing_open)
+    result = run_cli("check", "--project", str(make_project()))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "content/beta.md:1:1: error: cannot read file: Permission denied",
+        "1 error(s), 0 warning(s)",
+    ]
+
+
+def test_an_internal_error_is_one_line_and_a_traceback_only_with_debug(
+    make_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builder.cli as cli
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "check", broken)
+    project = str(make_project())
+    result = run_cli("check", "--project", project)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "internal error: RuntimeError: boom -- this is a bug in counterpoint, not a problem in your project; "
+        "please report it with the output of the same command run with --debug (counterpoint --debug ...)"
+    ]
+    with pytest.raises(RuntimeError, match="boom"):
+        run_cli("--debug", "check", "--project", project)
+
+
+def test_an_os_error_while_writing_is_a_message(make_project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import builder.cli as cli
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device", str(tmp_path / "site" / "index.html"))
+
+    monkeypatch.setattr(cli, "build", disk_full)
+    result = run_cli("build", "--project", str(make_project()), "--out", str(tmp_path / "site"), "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"error: No space left on device: {tmp_path / 'site' / 'index.html'}"]
