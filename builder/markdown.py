@@ -17,8 +17,9 @@ from typing import Any, Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from builder.textblocks import Block, ParsedText, is_safe_url
+from builder.textblocks import Block, ParsedText
 from builder.textblocks import make_markdown as _base_markdown
+from builder.urls import classify
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,18 +223,35 @@ def _marker(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) ->
     dom = f' id="{esc(prefix + m.dom_id)}"' if m.dom_id else ""
     if m.kind == "note":
         note_id = esc(href[1:])
-        return (
-            f'<a class="ed-marker note-marker" data-ed=""{dom} href="{esc(href)}" aria-describedby="{note_id}">'
-            f'<span class="visually-hidden">Editor note </span>{esc(m.label)}</a>'
+        sidenote = (
             f'<span class="sidenote" id="{note_id}" role="note" data-ed="">'
             f'<span class="sidenote-label">Editor note {esc(m.label)}</span> {m.html} '
             f'<a class="sidenote-back" href="#{esc(prefix + m.dom_id)}" aria-label="Back to the text">↩</a></span>'
+        )
+        held = env.get("after_heading")
+        if held is not None:  # a note is no part of a heading (role=note is not allowed there): it follows it
+            held.append(sidenote)
+            sidenote = ""
+        return (
+            f'<a class="ed-marker note-marker" data-ed=""{dom} href="{esc(href)}" aria-describedby="{note_id}">'
+            f'<span class="visually-hidden">Editor note </span>{esc(m.label)}</a>{sidenote}'
         )
     preview = f' data-preview="{esc(m.preview)}"' if m.preview else ""
     return (
         f'<a class="ed-marker xref xref-{esc(m.relation)}" data-ed=""{dom} href="{esc(href)}"'
         f' data-relation="{esc(m.relation)}"{preview}>{esc(m.label)}</a>'
     )
+
+
+def _heading_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    env["after_heading"] = []
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """The heading, then the sidenotes of the note markers inside it."""
+    held = env.pop("after_heading", None) or []
+    return str(self.renderToken(tokens, idx, options, env)).rstrip("\n") + "".join(held) + "\n"
 
 
 def _footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -290,7 +308,10 @@ def _footnote_close(self: Any, tokens: list[Token], idx: int, options: Any, env:
 
 
 def _footnote_anchor(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """The ↩ back to the note's marker; none for a note with no marker in the text (it would lead nowhere)."""
     meta = tokens[idx].meta
+    if env.get("footnotes", {}).get("list", {}).get(meta.get("id"), {}).get("unreferenced"):
+        return ""
     label = str(meta["label"])
     prefix = env.get("id_prefix", "")
     ref_id = f"{prefix}fnref-{safe_id(label)}" + (f"-{meta['subId']}" if meta.get("subId") else "")
@@ -298,27 +319,34 @@ def _footnote_anchor(self: Any, tokens: list[Token], idx: int, options: Any, env
 
 
 def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    """Only images inside the site are shown; anything else becomes its alt text (offline guarantee)."""
+    """Only images inside the site are shown; anything else becomes its alt text (offline guarantee).
+
+    What is inside the site is builder/urls.py's decision, the same one `check` reports from.
+    """
     token = tokens[idx]
     src = str(token.attrs.get("src", ""))
     alt = esc(self.renderInlineAsText(token.children or [], options, env))
-    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//"):
+    target = classify(src, env.get("base"))
+    if target.kind != "local":
         return f'<span class="image-omitted">[image: {alt}]</span>'
-    return f'<img src="{esc(src)}" alt="{alt}" loading="lazy">'
+    return f'<img src="{esc(env.get("root", "") + target.url)}" alt="{alt}" loading="lazy">'
 
 
 def _link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    href = str(token.attrs.get("href", ""))
-    if href.startswith(("text:", "term:")):  # an editors' link into the reader
+    """A link as builder/urls.py classifies it; whatever it would drop renders as <a class="link-removed">."""
+    href = str(tokens[idx].attrs.get("href", ""))
+    target = classify(href, env.get("base"))
+    if target.kind in ("text", "term"):  # an editors' link into the reader
         resolve = env.get("resolve")
         resolved = resolve(href) if resolve else None
         return f'<a class="internal" href="{esc(resolved)}">' if resolved else '<a class="link-removed">'
-    if not is_safe_url(href):  # defence in depth: validateLink already refuses these
-        return '<a class="link-removed">'
-    external = re.match(r"^(https?:|mailto:)", href, re.I)
-    rel = ' rel="noopener noreferrer" class="external"' if external else ""
-    return f'<a href="{esc(href)}"{rel}>'
+    if target.kind == "external":
+        return f'<a href="{esc(target.url)}" rel="noopener noreferrer" class="external">'
+    if target.kind == "local":
+        return f'<a href="{esc(env.get("root", "") + target.url)}">'
+    if target.kind == "fragment":  # ids in a body carry the page's prefix (compare views)
+        return f'<a href="#{esc(env.get("id_prefix", "") + target.fragment)}">'
+    return '<a class="link-removed">'
 
 
 RULES = {
@@ -330,6 +358,8 @@ RULES = {
     "cp_block_close": _render_close,
     "cp_pnum": _pnum,
     "cp_marker": _marker,
+    "heading_open": _heading_open,
+    "heading_close": _heading_close,
     "footnote_ref": _footnote_ref,
     "footnote_unresolved": _footnote_unresolved,
     "footnote_block_open": _footnote_block_open,
