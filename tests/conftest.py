@@ -21,3 +21,14 @@ def make_project(tmp_path: Path):  # type: ignore[no-untyped-def]
         return write_files(root, files or {})
 
     return make
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own reader, built once per test session into a temporary folder (no cache)."""
+    from helpers import REPO, run_cli
+
+    out = tmp_path_factory.mktemp("bundled") / "site"
+    result = run_cli("build", "--project", str(REPO), "--out", str(out), "--no-cache")
+    assert result.exit_code == 0, result.output
+    return out
