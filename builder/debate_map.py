@@ -1,37 +1,45 @@
-"""Texts and the links between them -> an inline <svg> debate map, laid out at build time.
+"""Texts and the links between them -> the debate map: an inline <svg> laid out at build time, and its pairs.
 
-Layout: texts are boxes in two columns, grouped by debate under a titled panel (groups
-stay whole where the columns can be balanced). Links are curves through the space
-between the columns, so they never run under a title: a link between the columns is
-an S-curve, a link within a column bulges into the middle, further for texts further
-apart. Each box side spreads its link ends over its height, sorted by where the other
-end is, and links between the same pair bulge by different amounts, so parallel links
-stay apart. A relation is told by colour AND dash pattern (and arrowhead), a perspective
-by colour AND a short code printed on the box; the legend spells both out.
+Layout: perspectives are columns, debates are rows (texts in no debate last), so the sides
+of a debate stand apart and each debate reads across. Column order is chosen, among all
+orders when there are few perspectives, to keep lines out of the boxes they would cross;
+ties go to the alphabetical order of the labels, so the result is deterministic. Titles
+are wrapped in full inside their boxes, never cut.
 
-Everything is a link: a box to its text, a curve to the passage that makes the link.
-No script: hovering or focusing a box fades the other links (CSS :has, where supported).
+All the links between two texts are ONE edge: a line whose width grows with their number,
+arrowheads telling the direction(s), and a chip that says "2 rebuts · 1 qualifies". An
+edge is a link to its pair's rows in the text alternative (`map_pairs`), which map.js
+shows beside the map when the edge is selected.
+
+No colour is declared here: relations take theirs from the CSS variables (--rebuts, …)
+through the `rel-<relation>` classes, perspectives from site.toml.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 1000
-COLUMN_X = (20, 680)
-BOX_W = 300
-BOX_H = 30
-ROW_H = 38
-HEADER_H = 30
-GROUP_GAP = 16
-TOP = 20
-SWATCH_W = 36
-FONT = 13
+from builder.specs import RELATIONS
+
+MARGIN = 12
+BOX_W = 184
+GUTTER = 96
+PAD = 8
+STRIPE = 5
+FONT = 13.5
+LINE = 17
+CHIP_FONT = 12
+CHIP_LINE = 15
+CHIP_MAX = 150
+BAND_FONT = 14.5
+ROW_GAP = 58
+CELL_GAP = 10
 OTHER_GROUP_TITLE = "Other texts"
-FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+MAX_PERMUTED_COLUMNS = 6
+"""Up to this many perspectives every column order is tried (720); beyond, neighbours are swapped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +49,15 @@ class MapNode:
     slug: str
     """Unique key; edges name nodes by it."""
     title: str
-    """Full title; shortened on the box, whole in the tooltip and accessible name."""
+    """Full title, wrapped on the box."""
     url: str
     """Relative to the page holding the map, e.g. "essays/x.html"."""
     perspective_label: str
-    """The perspective's label, printed in the legend."""
+    """The perspective's label: the node's column."""
     colour: str
-    """The perspective's CSS colour, e.g. "#b3261e"."""
+    """The perspective's CSS colour, e.g. "#b3261e" (a stripe on the box and the column header)."""
     group: str
-    """Slug of the debate the node is drawn with ("" -> "Other texts")."""
+    """Slug of the debate the node is drawn with: its row ("" -> "Other texts", last)."""
     group_title: str
     """Title of that debate."""
 
@@ -67,463 +75,570 @@ class MapEdge:
     relation: str
     """rebuts | supports | qualifies | contextualises | same-event."""
     label: str
-    """Verb shown to readers, e.g. "rebuts"."""
+    """Verb shown to readers, e.g. "rebuts", "same event"."""
     url: str
     """The source passage, e.g. "essays/x.html#link-id"."""
+    target_url: str = ""
+    """The target passage, e.g. "essays/y.html#link-id-to"."""
+    source_place: str = ""
+    """Where in the source text, e.g. "¶12"."""
+    target_place: str = ""
+    """Where in the target text."""
 
 
 @dataclass(frozen=True, slots=True)
-class RelationStyle:
-    """How one relation is drawn: never by colour alone."""
+class MapPair:
+    """Two texts and every link between them: one edge on the map, one group of rows in the text alternative."""
 
-    colour: str
-    dash: str
-    """stroke-dasharray, "" for solid."""
-    directed: bool
-    legend: str
-
-
-RELATIONS: dict[str, RelationStyle] = {
-    "rebuts": RelationStyle("#c0392b", "", True, "rebuts"),
-    "supports": RelationStyle("#1a7f4b", "10 4", True, "supports"),
-    "qualifies": RelationStyle("#a86400", "4 3", True, "qualifies"),
-    "contextualises": RelationStyle("#1f5fa8", "1.5 3.5", True, "contextualises"),
-    "same-event": RelationStyle("#7b4fa0", "12 4 2 4", False, "same event"),
-}
-FALLBACK_RELATION = RelationStyle("#555555", "6 6", True, "other")
-
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    """Where one node is drawn; `side` is +1 for the left column, -1 for the right."""
-
-    x: float
-    y: float
-    side: int
+    id: str
+    """DOM id of the group, "pair-<slug>--<slug>" (slugs never hold "--")."""
+    a: MapNode
+    b: MapNode
+    """In map reading order: a comes first."""
+    links: tuple[MapEdge, ...]
+    """In relation order, then by id."""
 
     @property
-    def inner_x(self) -> float:
-        """The x of the side facing the middle, where links attach."""
-        return self.x + BOX_W if self.side > 0 else self.x
+    def counts(self) -> list[tuple[str, int, str]]:
+        """(relation, count, words) in relation order, e.g. ("rebuts", 2, "2 rebuts")."""
+        found = [(r, sum(1 for link in self.links if link.relation == r)) for r in _relation_order(self.links)]
+        return [(r, n, f"{n} {_label(r, self.links)}") for r, n in found if n]
+
+    @property
+    def summary(self) -> str:
+        return " · ".join(words for _, _, words in self.counts)
 
 
-@dataclass(frozen=True, slots=True)
-class Panel:
-    """A debate's background panel and title in one column."""
-
-    title: str
-    x: float
-    y: float
-    height: float
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    boxes: dict[str, Box]
-    panels: tuple[Panel, ...]
-    height: float
+def map_pairs(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> list[MapPair]:
+    """Every linked pair of texts, in reading order of the map (row by row, then column)."""
+    _check_edges(nodes, edges)
+    rank = {slug: i for i, slug in enumerate(_reading_order(nodes, edges))}
+    by_slug = {node.slug: node for node in nodes}
+    grouped: dict[tuple[str, str], list[MapEdge]] = {}
+    for edge in edges:
+        ends = sorted((edge.source, edge.target), key=rank.__getitem__)
+        grouped.setdefault((ends[0], ends[1]), []).append(edge)
+    order = {r: i for i, r in enumerate(RELATIONS)}
+    return [
+        MapPair(
+            f"pair-{a}--{b}",
+            by_slug[a],
+            by_slug[b],
+            tuple(sorted(links, key=lambda e: (order.get(e.relation, len(order)), e.relation, e.id))),
+        )
+        for (a, b), links in sorted(grouped.items(), key=lambda item: (rank[item[0][0]], rank[item[0][1]]))
+    ]
 
 
 def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *, id_prefix: str = "cpm") -> str:
-    """Return an inline <svg> element (string) drawn at build time.
-
-    Pass a different `id_prefix` for each map on one page (marker ids must be unique).
-    """
-    _check_edges(nodes, edges)
-    layout = _layout(_grouped(nodes))
-    codes = _perspective_codes(nodes)
-    edges = sorted(edges, key=_edge_key)
-    legend_y = layout.height + 10
-    legend, height = _legend(nodes, codes, legend_y, id_prefix)
+    """Return the map as an inline <svg> element (string). Give each map on one page its own `id_prefix`."""
+    pairs = map_pairs(nodes, edges)
+    columns = _column_order(nodes, edges)
+    layout = _layout(nodes, columns)
+    routes = _routes(pairs, layout)
+    chips = _place_chips(pairs, routes, layout)
+    first = _reading_order(nodes, edges)[:1]
     parts = [
-        _svg_open(len(nodes), len(edges), height),
-        _style(len(nodes)),
+        _svg_open(layout, len(nodes), len(edges)),
         _markers(id_prefix),
-        *(_panel(panel) for panel in layout.panels),
-        *_nodes_and_edges(nodes, edges, layout, codes, id_prefix),
-        legend,
+        *_headers(layout),
+        '<g class="cpm-edges">',
+        *(_edge(pair, routes[pair.id], chips[pair.id], id_prefix) for pair in pairs),
+        "</g>",
+        '<g class="cpm-nodes">',
+        *(_node(node, layout.boxes[node.slug], pairs, first) for node in _by_reading_order(nodes, columns)),
+        "</g>",
         "</svg>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def _nodes_and_edges(
-    nodes: Sequence[MapNode], edges: list[MapEdge], layout: Layout, codes: dict[str, str], id_prefix: str
-) -> Iterable[str]:
-    """Each box followed by the links that start from it, in reading order (column by
-    column, top down): that is the order of Tab and of a screen reader. Links never run
-    under a box, so drawing them after it hides nothing."""
-    by_slug = {node.slug: node for node in nodes}
-    order = {node.slug: i for i, node in enumerate(nodes)}
-    titles = {node.slug: node.title for node in nodes}
-    drawn = _edges(edges, layout.boxes, order, titles, id_prefix)
-    for slug, box in layout.boxes.items():
-        yield _node(by_slug[slug], box, codes, order[slug])
-        outgoing = [svg for edge, svg in zip(edges, drawn) if edge.source == slug]
-        if outgoing:
-            yield '<g class="cpm-links">' + "".join(outgoing) + "</g>"
+def relation_words(relation: str) -> str:
+    """The word readers see for a relation: "same-event" -> "same event"."""
+    return relation.replace("-", " ")
+
+
+def _relation_order(links: Iterable[MapEdge]) -> list[str]:
+    known = list(RELATIONS)
+    return known + sorted({link.relation for link in links} - set(known))
+
+
+def _label(relation: str, links: Sequence[MapEdge]) -> str:
+    return next((link.label for link in links if link.relation == relation and link.label), relation_words(relation))
 
 
 def _check_edges(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> None:
     """Refuse edges to unknown nodes and duplicate slugs: they are the caller's bug."""
     slugs = [node.slug for node in nodes]
-    if len(set(slugs)) != len(slugs):
+    known = set(slugs)
+    if len(known) != len(slugs):
         raise ValueError("debate map: duplicate node slugs")
     for edge in edges:
         for end in (edge.source, edge.target):
-            if end not in set(slugs):
+            if end not in known:
                 raise ValueError(f"debate map: link {edge.id!r} names unknown text {end!r}")
-
-
-def _edge_key(edge: MapEdge) -> tuple[str, str, str, str]:
-    return (edge.source, edge.target, edge.relation, edge.id)
 
 
 # ---- layout -------------------------------------------------------------------------
 
 
-def _grouped(nodes: Sequence[MapNode]) -> list[tuple[str, list[MapNode]]]:
-    """Groups in order of first appearance ("Other texts" last), members in input order."""
-    groups: dict[str, list[MapNode]] = {}
-    titles: dict[str, str] = {}
-    for node in nodes:
-        groups.setdefault(node.group, []).append(node)
-        titles.setdefault(node.group, node.group_title or node.group or OTHER_GROUP_TITLE)
-    keys = [key for key in groups if key] + ([""] if "" in groups else [])
-    return [(titles[key], groups[key]) for key in keys]
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Where one text is drawn, with its title already wrapped."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: tuple[str, ...]
+    row: int
+    column: int
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
 
 
-def _layout(groups: list[tuple[str, list[MapNode]]]) -> Layout:
-    """Split the groups over two columns of about equal height and place every box."""
-    runs = [(title, [node.slug for node in members]) for title, members in groups]
-    left, right = _split_columns(runs)
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A debate's title across the map, above its row (`lines` empty when there is one row only)."""
+
+    y: float
+    lines: tuple[str, ...]
+    top: float
+    """Where the row's boxes start."""
+    bottom: float
+    """Where the row's tallest cell ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    label: str
+    colour: str
+    x: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    boxes: dict[str, Box]
+    columns: tuple[Column, ...]
+    bands: tuple[Band, ...]
+    header_h: float
+    width: float
+    height: float
+
+
+def _groups(nodes: Sequence[MapNode]) -> list[str]:
+    """Row keys in order of first appearance, texts in no debate last."""
+    keys = list(dict.fromkeys(node.group for node in nodes))
+    return [key for key in keys if key] + ([""] if "" in keys else [])
+
+
+def _reading_order(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> list[str]:
+    """Row by row, then by column, then as given: the order of the text alternative and of the first Tab."""
+    return [node.slug for node in _by_reading_order(nodes, _column_order(nodes, edges))]
+
+
+def _by_reading_order(nodes: Sequence[MapNode], columns: Sequence[str]) -> list[MapNode]:
+    rows = {key: i for i, key in enumerate(_groups(nodes))}
+    column = {label: i for i, label in enumerate(columns)}
+    return sorted(nodes, key=lambda n: (rows[n.group], column[n.perspective_label]))
+
+
+def _layout(nodes: Sequence[MapNode], order: Sequence[str]) -> Layout:
+    """Rows of debates, columns of perspectives in the given order."""
+    column_of = {label: i for i, label in enumerate(order)}
+    groups = _groups(nodes)
+    titles = {node.group: node.group_title or node.group or OTHER_GROUP_TITLE for node in nodes}
+    width = 2 * MARGIN + len(order) * BOX_W + max(len(order) - 1, 0) * GUTTER
+    colours = {node.perspective_label: node.colour for node in nodes}
+    columns = tuple(
+        Column(label, colours[label], _column_x(i), tuple(_wrap(label, BOX_W - 14, 13, bold=True)))
+        for i, label in enumerate(order)
+    )
+    header_h = max((len(c.lines) for c in columns), default=1) * LINE + 14
     boxes: dict[str, Box] = {}
-    panels: list[Panel] = []
-    heights = [
-        _place_column(column, x, side, boxes, panels)
-        for column, x, side in ((left, COLUMN_X[0], 1), (right, COLUMN_X[1], -1))
-    ]
-    return Layout(boxes, tuple(panels), max(heights))
+    bands = []
+    y = MARGIN + header_h + 6
+    for row, key in enumerate(groups):
+        band_lines = tuple(_wrap(titles[key], width - 2 * MARGIN, BAND_FONT, bold=True)) if len(groups) > 1 else ()
+        band_y = y
+        y += len(band_lines) * (BAND_FONT + 5) + (10 if band_lines else 0)
+        bottom = y
+        for column in range(len(order)):
+            cell_y = y
+            for node in (n for n in nodes if n.group == key and column_of[n.perspective_label] == column):
+                lines = tuple(_wrap(node.title, BOX_W - 2 * PAD - STRIPE, FONT))
+                box = Box(_column_x(column), cell_y, BOX_W, 2 * PAD + len(lines) * LINE - 2, lines, row, column)
+                boxes[node.slug] = box
+                cell_y += box.h + CELL_GAP
+            bottom = max(bottom, cell_y - CELL_GAP)
+        bands.append(Band(band_y, band_lines, y, bottom))
+        y = bottom + ROW_GAP
+    return Layout(boxes, columns, tuple(bands), header_h, width, y - ROW_GAP + MARGIN + 30)
 
 
-Run = tuple[str, list[str]]
-Flat = list[tuple[str, str, bool]]
-"""(group title, slug, first of its group) for every node, top to bottom."""
+def _column_x(column: int) -> float:
+    return MARGIN + column * (BOX_W + GUTTER)
 
 
-def _split_columns(runs: list[Run]) -> tuple[list[Run], list[Run]]:
-    """Cut the sequence of nodes in two; cutting inside a group costs a repeated header."""
-    flat = [(title, slug, i == 0) for title, members in runs for i, slug in enumerate(members)]
-    best = min(range(len(flat) + 1), key=lambda cut: (_imbalance(flat, cut), cut))
-    return _runs(flat[:best], continued=False), _runs(flat[best:], continued=True)
+def _column_order(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> list[str]:
+    """The order of the perspective columns that makes the fewest lines cross a box, then the shortest lines."""
+    labels = sorted({node.perspective_label for node in nodes})
+    if len(labels) < 3 or not edges:
+        return labels
+    place = _row_slots(nodes)
+    ends = sorted({tuple(sorted((e.source, e.target))) for e in edges if e.source != e.target})
+    links = [(place[a], place[b]) for a, b in ends]
+
+    def cost(order: Sequence[str]) -> tuple[int, int]:
+        column = {label: i for i, label in enumerate(order)}
+        return _column_cost(links, place, column)
+
+    if len(labels) <= MAX_PERMUTED_COLUMNS:
+        return list(min(itertools.permutations(labels), key=lambda order: (cost(order), order)))
+    best = labels
+    improved = True
+    while improved:  # swap neighbours while it helps: deterministic, and ends (the cost falls each time)
+        improved = False
+        for i in range(len(best) - 1):
+            trial = best[:i] + [best[i + 1], best[i]] + best[i + 2 :]
+            if cost(trial) < cost(best):
+                best, improved = trial, True
+    return best
 
 
-def _imbalance(flat: Flat, cut: int) -> float:
-    left = _column_height(_runs(flat[:cut], continued=False))
-    right = _column_height(_runs(flat[cut:], continued=True))
-    inside_group = 0 < cut < len(flat) and not flat[cut][2]
-    return abs(left - right) + (3 * ROW_H if inside_group else 0)
+Slot = tuple[int, str]
+"""(row, perspective label) of a text."""
 
 
-def _runs(flat: Flat, *, continued: bool) -> list[Run]:
-    """Regroup a slice of (group title, slug, starts group) into runs with headers."""
-    runs: list[Run] = []
-    for title, slug, starts in flat:
-        if starts or not runs:
-            label = title if starts or not continued else f"{title} (continued)"
-            runs.append((label, []))
-        runs[-1][1].append(slug)
-    return runs
+def _row_slots(nodes: Sequence[MapNode]) -> dict[str, Slot]:
+    rows = {key: i for i, key in enumerate(_groups(nodes))}
+    return {node.slug: (rows[node.group], node.perspective_label) for node in nodes}
 
 
-def _column_height(runs: list[Run]) -> float:
-    return sum(HEADER_H + ROW_H * len(members) + GROUP_GAP for _, members in runs)
+def _column_cost(links: list[tuple[Slot, Slot]], place: dict[str, Slot], column: dict[str, int]) -> tuple[int, int]:
+    """(cells a straight line between the two texts passes through, total columns spanned).
+
+    Rows are treated as evenly spaced: a rough picture, but it ranks orders the same way.
+    """
+    occupied = {(row, column[label]) for row, label in place.values()}
+    crossed = span = 0
+    for (ra, pa), (rb, pb) in links:
+        ca, cb = column[pa], column[pb]
+        span += abs(ca - cb)
+        if ca == cb or abs(ca - cb) == 1:
+            continue
+        if ra == rb:  # drawn as an arc under the row when anything is in between
+            crossed += any((ra, c) in occupied for c in range(min(ca, cb) + 1, max(ca, cb)))
+            continue
+        for c in range(min(ca, cb) + 1, max(ca, cb)):
+            t = (c - ca) / (cb - ca)
+            row = ra + t * (rb - ra)
+            crossed += sum((r, c) in occupied for r in {int(row), int(row + 0.999)})
+    return crossed, span
 
 
-def _place_column(runs: list[Run], x: float, side: int, boxes: dict[str, Box], panels: list[Panel]) -> float:
-    """Place one column's panels and boxes top-down; return the column's bottom."""
-    y = float(TOP)
-    for title, members in runs:
-        height = HEADER_H + ROW_H * len(members)
-        panels.append(Panel(title, x - 10, y, height))
-        for i, slug in enumerate(members):
-            boxes[slug] = Box(x, y + HEADER_H + ROW_H * i, side)
-        y += height + GROUP_GAP
-    return y
+# ---- routes: where each edge runs -----------------------------------------------------
 
 
-# ---- edges --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A cubic Bézier; `start_arrow`/`end_arrow` say which ends get arrowheads."""
+
+    points: tuple[tuple[float, float], ...]
+    start_arrow: bool
+    end_arrow: bool
+
+    def at(self, t: float) -> tuple[float, float]:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        u = 1 - t
+        return (
+            u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+            u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+        )
+
+    @property
+    def d(self) -> str:
+        (x0, y0), *rest = self.points
+        return f"M{_n(x0)} {_n(y0)}C" + " ".join(f"{_n(x)} {_n(y)}" for x, y in rest)
 
 
-def _edges(
-    edges: list[MapEdge], boxes: dict[str, Box], order: dict[str, int], titles: dict[str, str], id_prefix: str
-) -> list[str]:
-    """Every link drawn, in the order of `edges`."""
-    ports = _ports(edges, boxes)
-    spread = _parallel_index(edges)
-    drawn = []
-    for i, edge in enumerate(edges):
-        start, end = ports[(i, "source")], ports[(i, "target")]
-        path = _curve(boxes[edge.source], start, boxes[edge.target], end, spread[i], edge.source == edge.target)
-        drawn.append(_edge(edge, path, order, titles, id_prefix))
-    return drawn
+def _routes(pairs: Sequence[MapPair], layout: Layout) -> dict[str, Route]:
+    """Each pair's line: between facing sides; an arc beside a column; an arc under a row; a loop."""
+    boxes = layout.boxes
+    kinds = {pair.id: _kind(boxes[pair.a.slug], boxes[pair.b.slug], layout) for pair in pairs}
+    ports = _ports(pairs, kinds, boxes)
+    under_level: dict[int, int] = {}
+    routes = {}
+    for pair in sorted(pairs, key=lambda p: abs(boxes[p.a.slug].column - boxes[p.b.slug].column)):
+        a, b = boxes[pair.a.slug], boxes[pair.b.slug]
+        kind = kinds[pair.id]
+        forward, backward = _directions(pair)
+        if kind == "loop":
+            x, y = a.x + a.w, a.y + a.h / 2
+            points = ((x, y - 6), (x + 34, y - 26), (x + 34, y + 26), (x, y + 6))
+        elif kind == "under":
+            level = under_level.get(a.row, 0)
+            under_level[a.row] = level + 1
+            left, right = (a, b) if a.column < b.column else (b, a)
+            bottom = layout.bands[a.row].bottom + 16 + 11 * level
+            x0, x1 = left.x + left.w * 0.72, right.x + right.w * 0.28
+            points = ((x0, left.y + left.h), (x0, bottom), (x1, bottom), (x1, right.y + right.h))
+            if left is b:
+                points = tuple(reversed(points))
+        else:
+            (xa, ya), (xb, yb) = ports[(pair.id, pair.a.slug)], ports[(pair.id, pair.b.slug)]
+            if kind == "column":
+                side = 1 if xa > a.x else -1
+                reach = min(28 + 0.18 * abs(yb - ya), GUTTER * 0.7)
+                points = ((xa, ya), (xa + side * reach, ya), (xb + side * reach, yb), (xb, yb))
+            else:
+                reach = max(abs(xb - xa) * 0.45, 24)
+                sa = 1 if xb > xa else -1
+                points = ((xa, ya), (xa + sa * reach, ya), (xb - sa * reach, yb), (xb, yb))
+        routes[pair.id] = Route(points, backward, forward)
+    return routes
 
 
-def _ports(edges: list[MapEdge], boxes: dict[str, Box]) -> dict[tuple[int, str], float]:
-    """The y where each link end meets its box: spread over the box, ordered by the far end."""
-    ends: dict[str, list[tuple[float, int, str]]] = {}
-    for i, edge in enumerate(edges):
-        far_of_source = boxes[edge.target].y + (0.5 if edge.source == edge.target else 0)
-        ends.setdefault(edge.source, []).append((far_of_source, i, "source"))
-        ends.setdefault(edge.target, []).append((boxes[edge.source].y, i, "target"))
-    ports: dict[tuple[int, str], float] = {}
-    for slug, items in ends.items():
+def _kind(a: Box, b: Box, layout: Layout) -> str:
+    if a is b:
+        return "loop"
+    if a.column == b.column:
+        return "column"
+    if a.row == b.row and abs(a.column - b.column) > 1:
+        low, high = sorted((a.column, b.column))
+        between = [box for box in layout.boxes.values() if box.row == a.row and low < box.column < high]
+        if between:
+            return "under"
+    return "side"
+
+
+def _directions(pair: MapPair) -> tuple[bool, bool]:
+    """(some link goes a -> b, some link goes b -> a), counting directed relations only."""
+    directed = [link for link in pair.links if link.relation != "same-event"]
+    forward = any(link.source == pair.a.slug for link in directed)
+    backward = any(link.source == pair.b.slug for link in directed)
+    return forward, backward
+
+
+def _ports(pairs: Sequence[MapPair], kinds: dict[str, str], boxes: dict[str, Box]) -> dict[tuple[str, str], Point]:
+    """Where each side-attached line meets its box: spread over the side, ordered by the other end's height."""
+    ends: dict[tuple[str, int], list[tuple[float, float, str]]] = {}
+    for pair in pairs:
+        kind = kinds[pair.id]
+        if kind not in ("side", "column"):
+            continue
+        a, b = boxes[pair.a.slug], boxes[pair.b.slug]
+        for here, there, slug in ((a, b, pair.a.slug), (b, a, pair.b.slug)):
+            if kind == "column":
+                side = -1 if here.column > 0 and here.column == _last_column(boxes) else 1
+            else:
+                side = 1 if there.column > here.column else -1
+            ends.setdefault((slug, side), []).append((there.cy, there.cx, pair.id))
+    ports: dict[tuple[str, str], Point] = {}
+    for (slug, side), items in ends.items():
+        box = boxes[slug]
         items.sort()
-        step = (BOX_H - 6) / max(len(items) - 1, 1)
-        for k, (_, i, which) in enumerate(items):
-            offset = 3 + step * k if len(items) > 1 else BOX_H / 2
-            ports[(i, which)] = boxes[slug].y + offset
+        x = box.x + box.w if side > 0 else box.x
+        for k, (_, _, pair_id) in enumerate(items):
+            ports[(pair_id, slug)] = (x, box.y + box.h * (k + 1) / (len(items) + 1))
     return ports
 
 
-def _parallel_index(edges: list[MapEdge]) -> list[int]:
-    """For each link, how many links between the same two texts came before it."""
-    seen: dict[frozenset[str], int] = {}
-    result = []
-    for edge in edges:
-        pair = frozenset((edge.source, edge.target))
-        result.append(seen.get(pair, 0))
-        seen[pair] = result[-1] + 1
-    return result
+Point = tuple[float, float]
 
 
-def _curve(a: Box, ya: float, b: Box, yb: float, parallel: int, loop: bool) -> str:
-    """A cubic Bézier from box a's inner side to box b's, leaving and arriving level."""
-    xa, xb = a.inner_x, b.inner_x
-    if loop:
-        reach = 45.0 + 14 * parallel
-    elif a.side != b.side:
-        reach = abs(xb - xa) * 0.4 + 14 * parallel
-    else:
-        reach = min(40 + 0.4 * abs(yb - ya), 240.0) + 14 * parallel
-    ca = xa + a.side * reach
-    cb = xb + b.side * reach
-    return f"M{_n(xa)} {_n(ya)}C{_n(ca)} {_n(ya)} {_n(cb)} {_n(yb)} {_n(xb)} {_n(yb)}"
+def _last_column(boxes: dict[str, Box]) -> int:
+    return max((box.column for box in boxes.values()), default=0)
 
 
-def _edge(edge: MapEdge, path: str, order: dict[str, int], titles: dict[str, str], id_prefix: str) -> str:
-    style = RELATIONS.get(edge.relation, FALLBACK_RELATION)
-    name = _edge_name(edge, titles)
-    marker = f' marker-end="url(#{id_prefix}-arrow-{_relation_id(edge.relation)})"' if style.directed else ""
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    ends = sorted({order[edge.source], order[edge.target]})
-    classes = " ".join(["cpm-edge", *(f"cpm-t{n}" for n in ends)])
-    return (
-        f'<a href="{_attr(edge.url)}" class="{classes}" aria-label="{_attr(name)}">'
-        f"<title>{_text(name)}</title>"
-        f'<path class="cpm-hit" d="{path}"/>'
-        f'<path class="cpm-line" d="{path}" stroke="{style.colour}"{dash}{marker}/></a>'
-    )
+# ---- chips: the counts on each edge ---------------------------------------------------
 
 
-def _edge_name(edge: MapEdge, titles: dict[str, str]) -> str:
-    """ "A rebuts B"; a same-event link reads the same both ways."""
-    source, target = titles[edge.source], titles[edge.target]
-    if not RELATIONS.get(edge.relation, FALLBACK_RELATION).directed:
-        return f"{source} and {target}: {edge.label}"
-    return f"{source} {edge.label} {target}"
+@dataclass(frozen=True, slots=True)
+class Chip:
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: tuple[tuple[tuple[str, str], ...], ...]
+    """Per line, (relation, words) items."""
 
 
-def _relation_id(relation: str) -> str:
-    return relation if relation in RELATIONS else "other"
+Rect = tuple[float, float, float, float]
 
 
-# ---- nodes, panels ------------------------------------------------------------------
+def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Layout) -> dict[str, Chip]:
+    """Put each edge's chip on its line where it covers no box and no other chip; the busiest edges first."""
+    obstacles: list[Rect] = [(b.x - 4, b.y - 4, b.w + 8, b.h + 8) for b in layout.boxes.values()]
+    obstacles += [
+        (MARGIN, band.y, _text_width(line, BAND_FONT * 1.1) + 8, BAND_FONT + 6)
+        for band in layout.bands
+        for line in band.lines[:1]
+    ]
+    placed: list[Rect] = []
+    chips = {}
+    for pair in sorted(pairs, key=lambda p: (-len(p.links), p.id)):
+        lines = _chip_lines(pair)
+        w = max(sum(_item_width(words) for _, words in line) + 10 * (len(line) - 1) for line in lines) + 12
+        h = len(lines) * CHIP_LINE + 7
+        best: tuple[float, Rect] | None = None
+        for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
+            cx, cy = routes[pair.id].at(t)
+            rect = (cx - w / 2, cy - h / 2, w, h)
+            clash = sum(_overlap(rect, o) for o in obstacles) * 4 + sum(_overlap(rect, o) for o in placed)
+            clash += _outside(rect, layout)
+            if best is None or clash < best[0]:
+                best = (clash, rect)
+            if clash == 0:
+                break
+        assert best is not None
+        x, y, _, _ = best[1]
+        placed.append(best[1])
+        chips[pair.id] = Chip(x, y, w, h, lines)
+    return chips
 
 
-def _node(node: MapNode, box: Box, codes: dict[str, str], index: int) -> str:
-    label = node.perspective_label or "no perspective"
-    name = f"{node.title} ({label})"
-    room = BOX_W - SWATCH_W - 4
-    short = _shorten(node.title, room - 12)
-    return (
-        f'<a href="{_attr(node.url)}" class="cpm-node cpm-n{index}">'
-        f"<title>{_text(name)}</title>"
-        f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{BOX_W}" height="{BOX_H}"'
-        f' rx="4" fill="#ffffff" stroke="{_attr(node.colour)}" stroke-width="1.5"/>'
-        + _swatch(box.x, box.y, BOX_H, node.colour, codes[label])
-        + _clipped(
-            box.x + SWATCH_W,
-            box.y,
-            room,
-            BOX_H,
-            f'<text x="8" y="{_n(BOX_H / 2 + FONT * 0.35)}" class="cpm-label" fill="#1a1a1a">{_text(short)}</text>',
-        )
-        + "</a>"
-    )
+def _chip_lines(pair: MapPair) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The counts, as many to a line as fit in CHIP_MAX."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    for relation, _, words in pair.counts:
+        line = lines[-1]
+        if line and sum(_item_width(w) + 10 for _, w in line) + _item_width(words) > CHIP_MAX:
+            lines.append(line := [])
+        line.append((relation, words))
+    return tuple(tuple(line) for line in lines)
 
 
-def _clipped(x: float, y: float, width: float, height: float, content: str) -> str:
-    """A nested viewport: if a reader's font runs wider than estimated, text is cut, not spilt."""
-    return f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" overflow="hidden">{content}</svg>'
+def _item_width(words: str) -> float:
+    return 12 + _text_width(words, CHIP_FONT)
 
 
-def _swatch(x: float, y: float, height: float, colour: str, code: str) -> str:
-    """A coloured block carrying the perspective's code, so colour is never alone."""
-    ink = _ink_on(colour)
-    return (
-        f'<rect x="{_n(x)}" y="{_n(y)}" width="{SWATCH_W}" height="{_n(height)}" rx="4"'
-        f' fill="{_attr(colour)}"/>'
-        f'<text x="{_n(x + SWATCH_W / 2)}" y="{_n(y + height / 2 + 4)}" text-anchor="middle"'
-        f' font-size="11" font-weight="700" fill="{ink}">{_text(code)}</text>'
-    )
+def _overlap(a: Rect, b: Rect) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
-def _panel(panel: Panel) -> str:
-    title = _shorten(panel.title, BOX_W, size=13.5, bold=True)
-    heading = (
-        f'<text x="10" y="20" font-weight="700" font-size="13.5" fill="#333333">'
-        f"{_text(title)}<title>{_text(panel.title)}</title></text>"
-    )
-    return (
-        f'<g class="cpm-group"><rect x="{_n(panel.x)}" y="{_n(panel.y)}" width="{BOX_W + 20}"'
-        f' height="{_n(panel.height)}" rx="6" fill="#f3f1ec"/>'
-        + _clipped(panel.x, panel.y, BOX_W + 16, HEADER_H, heading)
-        + "</g>"
-    )
+def _outside(rect: Rect, layout: Layout) -> float:
+    x, y, w, h = rect
+    return 1000.0 * (x < 0 or y < 0 or x + w > layout.width or y + h > layout.height)
 
 
-def _perspective_codes(nodes: Sequence[MapNode]) -> dict[str, str]:
-    """A short, unique code per perspective label: its initials ("Chinese think tank" -> CTT)."""
-    codes: dict[str, str] = {}
-    for node in nodes:
-        label = node.perspective_label or "no perspective"
-        if label in codes:
-            continue
-        words = [w for w in label.replace("-", " ").split() if w[:1].isalnum()]
-        code = "".join(w[0] for w in words[:3]).upper() or "?"
-        if len(code) == 1 and words:
-            code = words[0][:2].capitalize()
-        base, n = code, 2
-        while code in codes.values():
-            code, n = f"{base}{n}", n + 1
-        codes[label] = code
-    return codes
+# ---- drawing --------------------------------------------------------------------------
 
 
-# ---- legend -------------------------------------------------------------------------
-
-
-def _legend(nodes: Sequence[MapNode], codes: dict[str, str], y: float, id_prefix: str) -> tuple[str, float]:
-    """Relations (line, dash, arrow, word) then perspectives (colour, code, word)."""
-    parts = ['<g class="cpm-legend">', _legend_title("Links", 20, y + 16)]
-    for i, (relation, style) in enumerate(RELATIONS.items()):
-        parts.append(_relation_sample(20 + i * 190, y + 38, relation, style, id_prefix))
-    parts.append(
-        f'<text x="20" y="{_n(y + 66)}" font-size="12" fill="#444444">Arrows point from'
-        " the text that answers to the text it answers; click a line for the passage.</text>"
-    )
-    parts.append(_legend_title("Perspectives", 20, y + 96))
-    seen: dict[str, str] = {}
-    for node in nodes:
-        seen.setdefault(node.perspective_label or "no perspective", node.colour)
-    for i, (label, colour) in enumerate(seen.items()):
-        col, row = i % 3, i // 3
-        parts.append(_perspective_sample(20 + col * 320, y + 108 + row * 30, label, colour, codes))
-    parts.append("</g>")
-    rows = (len(seen) + 2) // 3
-    return "\n".join(parts), y + 108 + rows * 30 + 12
-
-
-def _legend_title(text: str, x: float, y: float) -> str:
-    return f'<text x="{_n(x)}" y="{_n(y)}" font-weight="700" fill="#1a1a1a">{_text(text)}</text>'
-
-
-def _relation_sample(x: float, y: float, relation: str, style: RelationStyle, id_prefix: str) -> str:
-    marker = f' marker-end="url(#{id_prefix}-arrow-{relation})"' if style.directed else ""
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    return (
-        f'<path d="M{_n(x)} {_n(y)}H{_n(x + 48)}" fill="none" stroke="{style.colour}"'
-        f' stroke-width="2.5"{dash}{marker}/>'
-        f'<text x="{_n(x + 58)}" y="{_n(y + 4.5)}" fill="#1a1a1a">{_text(style.legend)}</text>'
-    )
-
-
-def _perspective_sample(x: float, y: float, label: str, colour: str, codes: dict[str, str]) -> str:
-    return (
-        _swatch(x, y, 22, colour, codes[label]) + f'<text x="{_n(x + SWATCH_W + 8)}" y="{_n(y + 15.5)}" fill="#1a1a1a">'
-        f"{_text(_shorten(label, 270))}</text>"
-    )
-
-
-# ---- the svg element ----------------------------------------------------------------
-
-
-def _svg_open(node_count: int, edge_count: int, height: float) -> str:
+def _svg_open(layout: Layout, node_count: int, edge_count: int) -> str:
     label = f"Debate map: {node_count} texts and {edge_count} links between them"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="cpm" viewBox="0 0 {WIDTH} {_n(height)}"'
-        f' width="{WIDTH}" height="{_n(height)}" style="max-width:100%;height:auto"'
-        f' font-family="{_attr(FONT_FAMILY)}" font-size="{FONT}" aria-label="{_attr(label)}">'
-    )
-
-
-def _style(node_count: int) -> str:
-    """Interaction only; everything static is in presentation attributes."""
-    fades = "\n".join(
-        f".cpm:has(.cpm-n{i}:hover,.cpm-n{i}:focus) .cpm-edge:not(.cpm-t{i}){{opacity:.12}}" for i in range(node_count)
-    )
-    return (
-        "<style>\n"
-        ".cpm .cpm-line{fill:none;stroke-width:1.6;stroke-opacity:.8}\n"
-        ".cpm .cpm-hit{fill:none;stroke:#000;stroke-opacity:0;stroke-width:9;pointer-events:stroke}\n"
-        ".cpm .cpm-edge:hover .cpm-line,.cpm .cpm-edge:focus .cpm-line{stroke-width:3.5;stroke-opacity:1}\n"
-        ".cpm .cpm-node:hover .cpm-box,.cpm .cpm-node:focus .cpm-box{stroke-width:3;fill:#fffbe6}\n"
-        ".cpm .cpm-node:hover .cpm-label,.cpm .cpm-node:focus .cpm-label{text-decoration:underline}\n"
-        f"{fades}\n</style>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cpm" viewBox="0 0 {_n(layout.width)} {_n(layout.height)}"'
+        f' width="{_n(layout.width)}" height="{_n(layout.height)}" role="group" aria-label="{_attr(label)}"'
+        ' aria-describedby="map-keys">'
     )
 
 
 def _markers(id_prefix: str) -> str:
-    defs = ["<defs>"]
-    for relation, style in (*RELATIONS.items(), ("other", FALLBACK_RELATION)):
-        if style.directed:
-            defs.append(
-                f'<marker id="{_attr(id_prefix)}-arrow-{relation}" viewBox="0 0 10 8" refX="10"'
-                ' refY="4" markerWidth="10" markerHeight="8" markerUnits="userSpaceOnUse"'
-                f' orient="auto"><path d="M0 0L10 4L0 8z" fill="{style.colour}"/></marker>'
+    """One arrowhead, drawn in the edge colour by CSS; the start one is the same, reversed."""
+    return (
+        f'<defs><marker id="{_attr(id_prefix)}-arrow" class="cpm-arrow" viewBox="0 0 10 10" refX="9" refY="5"'
+        ' markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0 0L10 5L0 10z"/></marker></defs>'
+    )
+
+
+def _headers(layout: Layout) -> Iterable[str]:
+    """Perspective names over the columns, debate titles across the rows."""
+    for column in layout.columns:
+        yield (
+            f'<g class="cpm-column"><rect x="{_n(column.x)}" y="{MARGIN}" width="{BOX_W}" height="4" rx="2"'
+            f' fill="{_attr(column.colour)}"/>'
+            + _lines(column.x, MARGIN + 4 + LINE, column.lines, LINE, "cpm-column-label")
+            + "</g>"
+        )
+    for band in layout.bands:
+        if band.lines:
+            yield (
+                f'<g class="cpm-band"><line x1="{MARGIN}" x2="{_n(layout.width - MARGIN)}" y1="{_n(band.y)}"'
+                f' y2="{_n(band.y)}"/>'
+                + _lines(MARGIN, band.y + BAND_FONT + 2, band.lines, BAND_FONT + 5, "cpm-band-title")
+                + "</g>"
             )
-    defs.append("</defs>")
-    return "".join(defs)
 
 
-# ---- small helpers ------------------------------------------------------------------
+def _lines(x: float, y: float, lines: Sequence[str], step: float, cls: str) -> str:
+    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(y + i * step)}">{_text(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text class="{cls}">{spans}</text>'
 
 
-def _shorten(text: str, width: float, size: float = FONT, bold: bool = False) -> str:
-    """Cut `text` at a word to fit `width` px at `size` px, marking the cut with "…"."""
-    size *= 1.1 if bold else 1.0
-    if _text_width(text, size) <= width:
-        return text
-    # Pieces end before a space or after a hyphen, so "confidence-building" may become
-    # "confidence…" rather than vanish whole.
-    pieces = [p for p in re.split(r"(?<=-)|(?= )", text) if p]
-    kept = ""
-    for piece in pieces:
-        if _text_width((kept + piece).rstrip(_TRIM) + "…", size) > width:
-            break
-        kept += piece
-    if kept.endswith("-") and len(kept.rsplit(" ", 1)[-1]) <= 4:
-        kept = kept[: -len(kept.rsplit(" ", 1)[-1])]  # not "de…" from "de-escalating"
-    if not kept.strip():  # the first word alone is too long: cut it by characters
-        kept = text
-        while kept and _text_width(kept + "…", size) > width:
-            kept = kept[:-1]
-    return kept.rstrip(_TRIM) + "…"
+def _node(node: MapNode, box: Box, pairs: Sequence[MapPair], first: list[str]) -> str:
+    partners = sum(1 for p in pairs if node.slug in (p.a.slug, p.b.slug))
+    name = f"{node.title} ({node.perspective_label}; linked with {partners} text{'s' if partners != 1 else ''})"
+    tab = "0" if node.slug in first else "-1"
+    return (
+        f'<a href="{_attr(node.url)}" class="cpm-item cpm-node" id="cpm-n-{_attr(node.slug)}" tabindex="{tab}"'
+        f' data-x="{_n(box.cx)}" data-y="{_n(box.cy)}">'
+        f"<title>{_text(name)}</title>"
+        f'<rect class="cpm-box" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" rx="4"/>'
+        f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{STRIPE}" height="{_n(box.h)}" rx="2"'
+        f' fill="{_attr(node.colour)}"/>'
+        + _lines(box.x + STRIPE + PAD, box.y + PAD + FONT - 1, box.lines, LINE, "cpm-label")
+        + "</a>"
+    )
 
 
-_TRIM = " ,;:.–—-&"
-"""What a cut title should not end with before its ellipsis."""
+def _edge(pair: MapPair, route: Route, chip: Chip, id_prefix: str) -> str:
+    name = f"{pair.summary} between {pair.a.title} and {pair.b.title}"
+    arrow = f"url(#{_attr(id_prefix)}-arrow)"
+    markers = (f' marker-start="{arrow}"' if route.start_arrow else "") + (
+        f' marker-end="{arrow}"' if route.end_arrow else ""
+    )
+    width = 1.4 + 0.45 * min(len(pair.links), 10)
+    cx, cy = chip.x + chip.w / 2, chip.y + chip.h / 2
+    return (
+        f'<a href="#{pair.id}" class="cpm-item cpm-edge" tabindex="-1" data-pair="{pair.id}"'
+        f' data-a="cpm-n-{_attr(pair.a.slug)}" data-b="cpm-n-{_attr(pair.b.slug)}"'
+        f' data-x="{_n(cx)}" data-y="{_n(cy)}" aria-label="{_attr(name)}">'
+        f'<path class="cpm-hit" d="{route.d}"/>'
+        f'<path class="cpm-line" d="{route.d}" stroke-width="{_n(width)}"{markers}/>' + _chip(chip) + "</a>"
+    )
+
+
+def _chip(chip: Chip) -> str:
+    parts = [
+        f'<g class="cpm-chip"><rect class="cpm-chip-box" x="{_n(chip.x)}" y="{_n(chip.y)}" width="{_n(chip.w)}" height="{_n(chip.h)}"'
+        ' rx="4"/>'
+    ]
+    for i, line in enumerate(chip.lines):
+        x, y = chip.x + 6, chip.y + 4 + i * CHIP_LINE
+        for relation, words in line:
+            parts.append(
+                f'<rect class="cpm-swatch rel-{_attr(relation)}" x="{_n(x)}" y="{_n(y + 3.5)}" width="8" height="8"/>'
+                f'<text x="{_n(x + 12)}" y="{_n(y + 11)}">{_text(words)}</text>'
+            )
+            x += _item_width(words) + 10
+    parts.append("</g>")
+    return "".join(parts)
+
+
+# ---- text measure -----------------------------------------------------------------------
+
+
+def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Break `text` at spaces into lines of at most `width` px; a word wider than a line gets a line of its own."""
+    size *= 1.08 if bold else 1.0
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _text_width(text: str, size: float) -> float:
@@ -544,25 +659,6 @@ def _advance(char: str) -> float:
         if char in chars:
             return em
     return 0.75 if char.isupper() else 0.64
-
-
-def _ink_on(colour: str) -> str:
-    """Black or white, whichever reads better on `colour` (white if it is not #rgb/#rrggbb)."""
-    digits = colour.strip().lstrip("#")
-    if not colour.strip().startswith("#") or len(digits) not in (3, 6):
-        return "#ffffff"
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    try:
-        r, g, b = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    except ValueError:
-        return "#ffffff"
-    luminance = 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
-    return "#000000" if luminance > 0.18 else "#ffffff"
-
-
-def _linear(channel: float) -> float:
-    return channel / 12.92 if channel <= 0.04045 else float(((channel + 0.055) / 1.055) ** 2.4)
 
 
 def _n(value: float) -> str:

@@ -7,9 +7,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from builder import views
-from builder.cache import key_of
-from builder.debate_map import MapEdge, MapNode, render_map
+from builder.debate_map import MapEdge, MapNode, map_pairs, relation_words, render_map
+from builder.keys import key_of
 from builder.search import SearchDoc, render_search_index
+from builder.specs import RELATIONS
 
 if TYPE_CHECKING:
     from builder.render import RenderedPage, Renderer
@@ -20,9 +21,10 @@ def extra_pages(r: Renderer) -> list[RenderedPage | None]:
 
     nodes, edges = map_graph(r)
     svg = LazyBody(key_of("map", nodes, edges), partial(render_map, nodes, edges))
+    relations = [(rel, relation_words(rel)) for rel in RELATIONS if any(e.relation == rel for e in edges)]
     docs = search_docs(r)
     return [
-        r.page("map.html", "map.html", svg=svg),
+        r.page("map.html", "map.html", svg=svg, pairs=map_pairs(nodes, edges), relations=relations),
         r.page("search.html", "search.html"),
         r.data_page("search-index.js", key_of("search", docs), partial(render_search_index, docs)),
     ]
@@ -46,19 +48,31 @@ def map_graph(r: Renderer) -> tuple[list[MapNode], list[MapEdge]]:
                 group.title if group else "",
             )
         )
+    # rows of the map follow the debates' order, and each debate's own order of its texts
+    debates = {d.slug: (i, d.essays) for i, d in enumerate(reader.ordered("debate"))}
+    nodes.sort(key=lambda n: (n.group not in debates, *_place_in(debates.get(n.group, (0, ())), n.slug)))
     edges = [
         MapEdge(
             link.id,
             link.source.essay,
             link.target.essay,
             link.relation,
-            link.relation.replace("-", " "),
-            f"{reader.texts[link.source.essay].url}#link-{link.id}",
+            relation_words(link.relation),
+            views.link_href(reader, link, False, ""),
+            views.link_href(reader, link, True, ""),
+            f"¶{views.passage_number(reader, reader.link_anchors[link.id][0])}",
+            f"¶{views.passage_number(reader, reader.link_anchors[link.id][1])}",
         )
         for link in reader.links()
         if reader.texts[link.source.essay].kind == "essay" and reader.texts[link.target.essay].kind == "essay"
     ]
     return nodes, edges
+
+
+def _place_in(debate: tuple[int, tuple[str, ...]], slug: str) -> tuple[int, int]:
+    """(the debate's rank, the text's rank in it): texts a debate does not list come after those it does."""
+    rank, essays = debate
+    return rank, essays.index(slug) if slug in essays else len(essays)
 
 
 def plain(markdown: str) -> str:
