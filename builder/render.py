@@ -54,12 +54,18 @@ class LazyBody:
     __str__ = __html__
 
 
-def make_environment(project_templates: Path) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if project_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(project_templates)))
-    loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
-    env = jinja2.Environment(
+def make_environment(project_templates: Path, report: Report | None = None) -> jinja2.Environment:
+    """The project's templates (untrusted: read through projectfs) before the theme's, all in Jinja's sandbox.
+
+    Pass the build's `report`: problems with files in templates/ are then reported at the file.
+    """
+    from builder.project_templates import ProjectSandbox, ProjectTemplateLoader
+
+    loaders: list[jinja2.BaseLoader] = [
+        ProjectTemplateLoader(project_templates.parent, report),  # project_templates is <root>/templates
+        jinja2.FileSystemLoader(str(THEME / "templates")),
+    ]
+    env = ProjectSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
