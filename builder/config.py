@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from builder.diagnostics import Location, Report
+from builder.diagnostics import Location, Report, excerpt
 from builder.model import Perspective, SiteConfig
 from builder.projectfs import MAX_CONFIG_BYTES, read_text
 
@@ -66,6 +66,14 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
             code="toml-syntax",
         )
         return None
+    except RecursionError:  # tomllib parses nested arrays recursively
+        report.error(
+            Location(rel, 1, 1),
+            "TOML syntax error: arrays or tables nest too deeply",
+            "site.toml needs no nesting deeper than [perspectives.<key>]",
+            code="toml-syntax",
+        )
+        return None
     finder = _KeyFinder(text, rel)
     before = len(report.errors)
     _closed(data, TOP_KEYS, "site.toml", finder, report)
@@ -105,7 +113,7 @@ def _closed(table: dict[str, Any], allowed: dict[str, str], where: str, finder: 
         if key not in allowed:
             close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-            report.error(finder.at(key), f"unknown key '{key}' in {where}", hint, code="unknown-key")
+            report.error(finder.at(key), f"unknown key '{excerpt(key)}' in {where}", hint, code="unknown-key")
 
 
 def _perspectives(table: Any, finder: _KeyFinder, report: Report) -> tuple[Perspective, ...]:
@@ -117,12 +125,12 @@ def _perspectives(table: Any, finder: _KeyFinder, report: Report) -> tuple[Persp
     result = []
     for key in sorted(table):
         entry = table[key]
-        where = f"[perspectives.{key}]"
+        where = f"[perspectives.{excerpt(key)}]"
         if not SLUG.fullmatch(key):
             suggestion = "-".join(re.findall(r"[a-z0-9]+", key.lower())) or "my-key"
             report.error(
                 finder.at(key),
-                f"perspective key '{key}' is not a valid slug",
+                f"perspective key '{excerpt(key)}' is not a valid slug",
                 f"use lower-case letters, digits and hyphens, e.g. [perspectives.{suggestion}]",
                 code="bad-value",
             )
@@ -150,11 +158,19 @@ def _perspectives(table: Any, finder: _KeyFinder, report: Report) -> tuple[Persp
         elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
             report.error(
                 finder.at("colour", after=key),
-                f"'colour' in {where} must be like '#1f5fa8', not '{colour}'",
+                f"'colour' in {where} must be like '#1f5fa8', not '{excerpt(colour)}'",
                 "write # and six hex digits (0-9, a-f), two each for red, green and blue",
                 code="bad-value",
             )
-        result.append(Perspective(key, str(label), str(colour), str(entry.get("description", ""))))
+        description = entry.get("description", "")
+        if not isinstance(description, str):
+            report.error(
+                finder.at("description", after=key),
+                f"'description' in {where} must be text",
+                'put it in quotes: description = "..."',
+                code="wrong-type",
+            )
+        result.append(Perspective(key, str(label), str(colour), str(description)))
     return tuple(result)
 
 
@@ -174,7 +190,7 @@ def _options(table: Any, finder: _KeyFinder, report: Report) -> dict[str, Any]:
             if table[key] not in choices:
                 report.error(
                     finder.at(key),
-                    f"[options] {key} must be one of the allowed values, not '{table[key]}'",
+                    f"[options] {key} must be one of the allowed values, not '{excerpt(table[key])}'",
                     f"choose one of: {', '.join(choices)}",
                     code="bad-choice",
                 )

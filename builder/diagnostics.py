@@ -46,6 +46,16 @@ class Diagnostic:
         return (str(loc.path), loc.line, loc.column, self.message)
 
 
+EXCERPT_WIDTH = 80
+"""At most this many characters of a value written in a file are quoted in a message."""
+
+
+def excerpt(value: object, width: int = EXCERPT_WIDTH) -> str:
+    """A value as a message quotes it: on one line and short, so no diagnostic ever prints a whole file."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class BuildFailed(click.ClickException):
     """The one exception that crosses the CLI: the input has problems (exit code 1)."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from builder.diagnostics import Location, Report
+from builder.diagnostics import Location, Report, excerpt
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it (same nodes and marks, several times faster)."""
@@ -234,8 +234,8 @@ class Validator:
             if key in record.locations:
                 self.report.error(
                     self.loc(key_node),
-                    f"{what}: key '{key}' appears twice",
-                    f"the first '{key}' is on line {record.locations[key].line}; keep one",
+                    f"{what}: key '{excerpt(key)}' appears twice",
+                    f"the first '{excerpt(key)}' is on line {record.locations[key].line}; keep one",
                     code="duplicate-key",
                 )
                 continue
@@ -257,7 +257,7 @@ class Validator:
         names = [f.name for f in spec.fields]
         close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(names)}"
-        self.report.error(self.loc(key_node), f"unknown key '{key}' in {what}", hint, code="unknown-key")
+        self.report.error(self.loc(key_node), f"unknown key '{excerpt(key)}' in {what}", hint, code="unknown-key")
 
     def _list(self, node: yaml.Node, spec: ListOf, what: str) -> LocatedList | None:
         if not isinstance(node, yaml.SequenceNode):
@@ -315,12 +315,15 @@ class Validator:
             close = difflib.get_close_matches(value, spec.choices, n=1, cutoff=0.5)
             hint = (f"did you mean '{close[0]}'? " if close else "") + f"choose one of: {', '.join(spec.choices)}"
             self.report.error(
-                self.loc(node), f"{what} must be one of the allowed values, not '{value}'", hint, code="bad-choice"
+                self.loc(node),
+                f"{what} must be one of the allowed values, not '{excerpt(value)}'",
+                hint,
+                code="bad-choice",
             )
             return None
         if spec.pattern and not re.fullmatch(spec.pattern, value):
             self.report.error(
-                self.loc(node), f"{what} is not valid: '{value}'", spec.pattern_hint or None, code="bad-value"
+                self.loc(node), f"{what} is not valid: '{excerpt(value)}'", spec.pattern_hint or None, code="bad-value"
             )
             return None
         if not value.strip():
@@ -338,7 +341,7 @@ class Validator:
             return text
         self.report.error(
             self.loc(node),
-            f"{what} must be a date, not '{node.value}'",
+            f"{what} must be a date, not '{excerpt(node.value)}'",
             "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows",
             code="bad-value",
         )
@@ -367,7 +370,7 @@ def _describe(node: yaml.Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "empty"
-    return f"'{node.value}'"
+    return f"'{excerpt(node.value)}'"
 
 
 def _expected(spec: Spec) -> str:
