@@ -33,11 +33,13 @@ FONT = 13.5
 LINE = 17
 CHIP_FONT = 12
 CHIP_LINE = 15
-CHIP_MAX = 150
+CHIP_MAX = 180
 BAND_FONT = 14.5
 ROW_GAP = 58
 CELL_GAP = 10
 OTHER_GROUP_TITLE = "Other texts"
+CHIP_STOPS = tuple(0.5 + sign * k / 25 for k in range(11) for sign in ((1,) if k == 0 else (-1, 1)))
+"""Where along its line a chip may sit, from the middle outwards (0.1 to 0.9)."""
 MAX_PERMUTED_COLUMNS = 6
 """Up to this many perspectives every column order is tried (720); beyond, neighbours are swapped."""
 
@@ -134,17 +136,17 @@ def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *, id_prefix:
     """Return the map as an inline <svg> element (string). Give each map on one page its own `id_prefix`."""
     pairs = map_pairs(nodes, edges)
     columns = _column_order(nodes, edges)
-    layout = _layout(nodes, columns)
+    layout = _layout(nodes, columns, pairs)
     routes = _routes(pairs, layout)
     chips = _place_chips(pairs, routes, layout)
     first = _reading_order(nodes, edges)[:1]
     parts = [
         _svg_open(layout, len(nodes), len(edges)),
         _markers(id_prefix),
-        *_headers(layout),
         '<g class="cpm-edges">',
         *(_edge(pair, routes[pair.id], chips[pair.id], id_prefix) for pair in pairs),
         "</g>",
+        *_headers(layout),
         '<g class="cpm-nodes">',
         *(_node(node, layout.boxes[node.slug], pairs, first) for node in _by_reading_order(nodes, columns)),
         "</g>",
@@ -250,8 +252,9 @@ def _by_reading_order(nodes: Sequence[MapNode], columns: Sequence[str]) -> list[
     return sorted(nodes, key=lambda n: (rows[n.group], column[n.perspective_label]))
 
 
-def _layout(nodes: Sequence[MapNode], order: Sequence[str]) -> Layout:
-    """Rows of debates, columns of perspectives in the given order."""
+def _layout(nodes: Sequence[MapNode], order: Sequence[str], pairs: Sequence[MapPair]) -> Layout:
+    """Rows of debates, columns of perspectives in the given order; busy rows get more room below for chips."""
+    gaps = _row_gaps(nodes, pairs)
     column_of = {label: i for i, label in enumerate(order)}
     groups = _groups(nodes)
     titles = {node.group: node.group_title or node.group or OTHER_GROUP_TITLE for node in nodes}
@@ -279,8 +282,19 @@ def _layout(nodes: Sequence[MapNode], order: Sequence[str]) -> Layout:
                 cell_y += box.h + CELL_GAP
             bottom = max(bottom, cell_y - CELL_GAP)
         bands.append(Band(band_y, band_lines, y, bottom))
-        y = bottom + ROW_GAP
-    return Layout(boxes, columns, tuple(bands), header_h, width, y - ROW_GAP + MARGIN + 30)
+        y = bottom + gaps[row]
+    return Layout(boxes, columns, tuple(bands), header_h, width, y - gaps[-1] + MARGIN + 30)
+
+
+def _row_gaps(nodes: Sequence[MapNode], pairs: Sequence[MapPair]) -> list[float]:
+    """Room below each row: more for each line that starts there and goes down or stays in the row."""
+    rows = _row_slots(nodes)
+    gaps = [float(ROW_GAP)] * len(_groups(nodes))
+    for pair in pairs:
+        ra, rb = rows[pair.a.slug][0], rows[pair.b.slug][0]
+        if pair.a.slug != pair.b.slug:
+            gaps[min(ra, rb)] += _chip_size(pair)[1] + 6 if ra == rb else 7
+    return [min(gap, ROW_GAP + 320) for gap in gaps]
 
 
 def _column_x(column: int) -> float:
@@ -372,9 +386,11 @@ class Route:
 def _routes(pairs: Sequence[MapPair], layout: Layout) -> dict[str, Route]:
     """Each pair's line: between facing sides; an arc beside a column; an arc under a row; a loop."""
     boxes = layout.boxes
-    kinds = {pair.id: _kind(boxes[pair.a.slug], boxes[pair.b.slug], layout) for pair in pairs}
+    kinds = {pair.id: _kind(boxes[pair.a.slug], boxes[pair.b.slug], layout, _chip_size(pair)[0]) for pair in pairs}
     ports = _ports(pairs, kinds, boxes)
-    under_level: dict[int, int] = {}
+    under_depth: dict[int, float] = {}
+    """Per row, how far below it the next arc runs: each arc leaves room for its chip."""
+    under_count: dict[int, int] = {}
     routes = {}
     for pair in sorted(pairs, key=lambda p: abs(boxes[p.a.slug].column - boxes[p.b.slug].column)):
         a, b = boxes[pair.a.slug], boxes[pair.b.slug]
@@ -384,11 +400,14 @@ def _routes(pairs: Sequence[MapPair], layout: Layout) -> dict[str, Route]:
             x, y = a.x + a.w, a.y + a.h / 2
             points = ((x, y - 6), (x + 34, y - 26), (x + 34, y + 26), (x, y + 6))
         elif kind == "under":
-            level = under_level.get(a.row, 0)
-            under_level[a.row] = level + 1
+            depth = under_depth.get(a.row, 0.0)
+            level = under_count.get(a.row, 0)
+            under_count[a.row] = level + 1
+            under_depth[a.row] = depth + _chip_size(pair)[1] + 6
             left, right = (a, b) if a.column < b.column else (b, a)
-            bottom = layout.bands[a.row].bottom + 16 + 11 * level
-            x0, x1 = left.x + left.w * 0.72, right.x + right.w * 0.28
+            bottom = layout.bands[a.row].bottom + 24 + depth
+            shift = 0.06 * (level % 5)
+            x0, x1 = left.x + left.w * (0.82 - shift), right.x + right.w * (0.18 + shift)
             points = ((x0, left.y + left.h), (x0, bottom), (x1, bottom), (x1, right.y + right.h))
             if left is b:
                 points = tuple(reversed(points))
@@ -406,15 +425,16 @@ def _routes(pairs: Sequence[MapPair], layout: Layout) -> dict[str, Route]:
     return routes
 
 
-def _kind(a: Box, b: Box, layout: Layout) -> str:
+def _kind(a: Box, b: Box, layout: Layout, chip_w: float) -> str:
+    """Texts in one row are joined under the row when a box stands between them or the chip has no room."""
     if a is b:
         return "loop"
     if a.column == b.column:
         return "column"
-    if a.row == b.row and abs(a.column - b.column) > 1:
-        low, high = sorted((a.column, b.column))
-        between = [box for box in layout.boxes.values() if box.row == a.row and low < box.column < high]
-        if between:
+    if a.row == b.row:
+        (low, high) = sorted((a, b), key=lambda box: box.column)
+        between = any(box.row == a.row and low.column < box.column < high.column for box in layout.boxes.values())
+        if between or high.x - (low.x + low.w) - 24 < chip_w:
             return "under"
     return "side"
 
@@ -476,20 +496,19 @@ Rect = tuple[float, float, float, float]
 
 def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Layout) -> dict[str, Chip]:
     """Put each edge's chip on its line where it covers no box and no other chip; the busiest edges first."""
-    obstacles: list[Rect] = [(b.x - 4, b.y - 4, b.w + 8, b.h + 8) for b in layout.boxes.values()]
+    # boxes with room for the arrowheads at their sides, and the debate titles
+    obstacles: list[Rect] = [(b.x - 12, b.y - 4, b.w + 24, b.h + 8) for b in layout.boxes.values()]
     obstacles += [
-        (MARGIN, band.y, _text_width(line, BAND_FONT * 1.1) + 8, BAND_FONT + 6)
+        (MARGIN, band.y + i * (BAND_FONT + 5), _text_width(line, BAND_FONT * 1.08) + 8, BAND_FONT + 8)
         for band in layout.bands
-        for line in band.lines[:1]
+        for i, line in enumerate(band.lines)
     ]
     placed: list[Rect] = []
     chips = {}
     for pair in sorted(pairs, key=lambda p: (-len(p.links), p.id)):
-        lines = _chip_lines(pair)
-        w = max(sum(_item_width(words) for _, words in line) + 10 * (len(line) - 1) for line in lines) + 12
-        h = len(lines) * CHIP_LINE + 7
+        w, h, lines = _chip_size(pair)
         best: tuple[float, Rect] | None = None
-        for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
+        for t in CHIP_STOPS:
             cx, cy = routes[pair.id].at(t)
             rect = (cx - w / 2, cy - h / 2, w, h)
             clash = sum(_overlap(rect, o) for o in obstacles) * 4 + sum(_overlap(rect, o) for o in placed)
@@ -503,6 +522,12 @@ def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Lay
         placed.append(best[1])
         chips[pair.id] = Chip(x, y, w, h, lines)
     return chips
+
+
+def _chip_size(pair: MapPair) -> tuple[float, float, tuple[tuple[tuple[str, str], ...], ...]]:
+    lines = _chip_lines(pair)
+    w = max(sum(_item_width(words) for _, words in line) + 10 * (len(line) - 1) for line in lines) + 12
+    return w, len(lines) * CHIP_LINE + 7, lines
 
 
 def _chip_lines(pair: MapPair) -> tuple[tuple[tuple[str, str], ...], ...]:
