@@ -144,11 +144,6 @@ def test_copy_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path) -> None:
         copy_static_file(tmp_path / "pipe", tmp_path / "out" / "pipe")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write.py still copies static/ with shutil.copytree, following symlinks; "
-    "wire builder.static_files.collect_static/copy_static_file into build() and check()",
-)
 def test_build_and_check_refuse_static_links_outside(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
