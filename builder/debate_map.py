@@ -267,14 +267,14 @@ def _layout(nodes: Sequence[MapNode], order: Sequence[str], pairs: Sequence[MapP
     header_h = max((len(c.lines) for c in columns), default=1) * LINE + 14
     boxes: dict[str, Box] = {}
     bands = []
-    y = MARGIN + header_h + 6
+    y: float = MARGIN + header_h + 6
     for row, key in enumerate(groups):
         band_lines = tuple(_wrap(titles[key], width - 2 * MARGIN, BAND_FONT, bold=True)) if len(groups) > 1 else ()
         band_y = y
         y += len(band_lines) * (BAND_FONT + 5) + (10 if band_lines else 0)
         bottom = y
         for column in range(len(order)):
-            cell_y = y
+            cell_y: float = y
             for node in (n for n in nodes if n.group == key and column_of[n.perspective_label] == column):
                 lines = tuple(_wrap(node.title, BOX_W - 2 * PAD - STRIPE, FONT))
                 box = Box(_column_x(column), cell_y, BOX_W, 2 * PAD + len(lines) * LINE - 2, lines, row, column)
@@ -315,7 +315,7 @@ def _column_order(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> list[st
         return _column_cost(links, place, column)
 
     if len(labels) <= MAX_PERMUTED_COLUMNS:
-        return list(min(itertools.permutations(labels), key=lambda order: (cost(order), order)))
+        return list(min(itertools.permutations(labels), key=lambda order: (cost(list(order)), order)))
     best = labels
     improved = True
     while improved:  # swap neighbours while it helps: deterministic, and ends (the cost falls each time)
@@ -361,11 +361,14 @@ def _column_cost(links: list[tuple[Slot, Slot]], place: dict[str, Slot], column:
 # ---- routes: where each edge runs -----------------------------------------------------
 
 
+Point = tuple[float, float]
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """A cubic Bézier; `start_arrow`/`end_arrow` say which ends get arrowheads."""
 
-    points: tuple[tuple[float, float], ...]
+    points: tuple[Point, Point, Point, Point]
     start_arrow: bool
     end_arrow: bool
 
@@ -410,7 +413,7 @@ def _routes(pairs: Sequence[MapPair], layout: Layout) -> dict[str, Route]:
             x0, x1 = left.x + left.w * (0.82 - shift), right.x + right.w * (0.18 + shift)
             points = ((x0, left.y + left.h), (x0, bottom), (x1, bottom), (x1, right.y + right.h))
             if left is b:
-                points = tuple(reversed(points))
+                points = (points[3], points[2], points[1], points[0])
         else:
             (xa, ya), (xb, yb) = ports[(pair.id, pair.a.slug)], ports[(pair.id, pair.b.slug)]
             if kind == "column":
@@ -469,9 +472,6 @@ def _ports(pairs: Sequence[MapPair], kinds: dict[str, str], boxes: dict[str, Box
         for k, (_, _, pair_id) in enumerate(items):
             ports[(pair_id, slug)] = (x, box.y + box.h * (k + 1) / (len(items) + 1))
     return ports
-
-
-Point = tuple[float, float]
 
 
 def _last_column(boxes: dict[str, Box]) -> int:

@@ -49,8 +49,8 @@ def map_graph(r: Renderer) -> tuple[list[MapNode], list[MapEdge]]:
             )
         )
     # rows of the map follow the debates' order, and each debate's own order of its texts
-    debates = {d.slug: (i, d.essays) for i, d in enumerate(reader.ordered("debate"))}
-    nodes.sort(key=lambda n: (n.group not in debates, *_place_in(debates.get(n.group, (0, ())), n.slug)))
+    rank_of = {d.slug: (i, d.essays) for i, d in enumerate(reader.ordered("debate"))}
+    nodes.sort(key=lambda n: (n.group not in rank_of, *_place_in(rank_of.get(n.group, (0, ())), n.slug)))
     edges = [
         MapEdge(
             link.id,
