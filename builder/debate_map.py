@@ -283,7 +283,7 @@ def _layout(nodes: Sequence[MapNode], order: Sequence[str], pairs: Sequence[MapP
             bottom = max(bottom, cell_y - CELL_GAP)
         bands.append(Band(band_y, band_lines, y, bottom))
         y = bottom + gaps[row]
-    return Layout(boxes, columns, tuple(bands), header_h, width, y - gaps[-1] + MARGIN + 30)
+    return Layout(boxes, columns, tuple(bands), header_h, width, y - (gaps[-1] if gaps else 0) + MARGIN + 30)
 
 
 def _row_gaps(nodes: Sequence[MapNode], pairs: Sequence[MapPair]) -> list[float]:
