@@ -284,7 +284,7 @@ class Server:
             except Exception as exc:  # an engine bug must not kill the server
                 ok = False
                 self.echo(traceback.format_exc().rstrip())
-                report_crash(report, exc, changes or [])
+                report_crash(report, exc, self.root, changes or [])
             finally:
                 self._idle.set()
             elapsed = round((time.perf_counter() - started) * 1000)
@@ -405,29 +405,34 @@ class Server:
         self._idle.wait(timeout)
 
 
-def report_crash(report: Report, exc: Exception, changes: list[str]) -> None:
-    """An unexpected exception as a diagnostic like any other: at the file whose change set it off
-    (when one file changed), with the line the exception names, on one line, never a repr."""
+def report_crash(report: Report, exc: Exception, root: Path, changes: list[str]) -> None:
+    """An exception no stage turned into a diagnostic, made one, worded as the CLI words it
+    (diagnostics.failure_message) but placed at a file, since the overlay shows `check`'s lines:
+    the file an OS error names, else the one file whose change set the build off."""
     changed = [change.split(": ", 1)[1] for change in changes if change.startswith(("changed: ", "added: "))]
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)  # YAML errors
-    line = getattr(mark, "line", None)
-    column = getattr(mark, "column", None)
-    if len(changed) == 1:
-        where = Location(
-            PurePosixPath(changed[0]),
-            line + 1 if isinstance(line, int) else 1,
-            column + 1 if isinstance(column, int) else 1,
+    where = Location(PurePosixPath(changed[0] if len(changed) == 1 else "."))
+    if isinstance(exc, OSError) and exc.strerror:
+        if exc.filename:
+            named = Path(os.fsdecode(exc.filename)).absolute()
+            inside = named.is_relative_to(root.absolute())
+            where = Location(PurePosixPath((named.relative_to(root.absolute()) if inside else named).as_posix()))
+        report.error(
+            where,
+            f"cannot build: {exc.strerror}",
+            "the last good build is still served; fix the cause (disk space, permissions) and save a file",
+            code="os-error",
         )
-    else:
-        where = Location(PurePosixPath("."))
-    detail = " ".join(str(exc).split()) or type(exc).__name__
-    if len(detail) > 300:
-        detail = detail[:299] + "…"
+        return
+    mark = getattr(exc, "problem_mark", None)  # a YAML error that escaped its loader
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if isinstance(line, int) and isinstance(column, int) and len(changed) == 1:
+        where = Location(where.path, line + 1, column + 1)
+    text = (str(exc).splitlines() or [""])[0][:200]
     report.error(
         where,
-        f"internal error while building: {type(exc).__name__}: {detail}",
-        "this is a bug in counterpoint, not in your files: please report it with the traceback that\n"
-        "the terminal running `counterpoint serve` shows",
+        f"internal error: {type(exc).__name__}: {text}",
+        "this is a bug in counterpoint, not a problem in your project; please report it with the\n"
+        "traceback shown in the terminal running `counterpoint serve`",
         code="internal",
     )
 

@@ -276,8 +276,18 @@ def test_an_engine_crash_is_shown_as_a_diagnostic_at_the_changed_file(
     note = served.root / NOTE
     note.write_text(note.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     broken = wait_for(served, lambda s: not s["ok"])
-    assert broken["diagnostics"][0] == (
-        f"{NOTE}:1:1: error: internal error while building: Boom: something <odd.Object object at 0x7f00> on two lines"
-    )
-    assert broken["diagnostics"][1].startswith("    hint: this is a bug in counterpoint")
+    assert broken["diagnostics"] == [
+        f"{NOTE}:1:1: error: internal error: Boom: something <odd.Object object at 0x7f00>",
+        "    hint: this is a bug in counterpoint, not a problem in your project; please report it with the",
+        "          traceback shown in the terminal running `counterpoint serve`",
+    ]
     assert any("Traceback" in m for m in served.messages)  # type: ignore[attr-defined]
+
+
+def test_an_os_error_is_shown_at_the_file_it_names(served: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(served.root / "static" / "x.css"))
+
+    monkeypatch.setattr(serve_module, "build", full)
+    assert served.build_once() is False
+    assert status(served)["diagnostics"][0] == "static/x.css:1:1: error: cannot build: No space left on device"
