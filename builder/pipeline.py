@@ -1,30 +1,49 @@
-"""check() and build(): the order of the stages, nothing else."""
+"""check() and build(): the order of the stages, nothing else.
+
+    load (site.toml, texts, annotations, static files)
+    -> per-text work (parse, anchor, find terms, render the body; in parallel, each text once)
+    -> resolve (join the texts' results: both ends of every link, checks across texts)
+    -> render (fill the pages' templates)
+    -> write (a staging folder swapped in place of the output)
+
+Caching lives at the edges: per-text results come from the store when the text's key
+is there, and the writer keeps a page of the previous output when its inputs did not
+change. The stages themselves neither know nor care.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from builder.annotations import load_annotations
-from builder.cache import BuildCache, key_of
-from builder.checks import check_footnotes
 from builder.config import load_config
 from builder.content import load_texts
 from builder.diagnostics import Report
-from builder.linking import Reader, link
-from builder.markdown import make_markdown
+from builder.keys import engine_fingerprint, key_of
+from builder.linking import Reader, plan, resolve
+from builder.model import Annotations, SiteConfig, Text
 from builder.progress import Progress
-from builder.render import THEME, RenderedPage, render_reader
-from builder.textblocks import ParsedText, parse_body
-from builder.write import check_output_folder, write_output
+from builder.static_files import StaticFile, collect_static
+from builder.store import CacheUnusable, PageLedger, Store
+from builder.textwork import Shared, TextJob, TextResult, process_text
+
+if TYPE_CHECKING:
+    from builder.render import RenderedPage
+
+THEME = Path(__file__).parent / "theme"
+PARALLEL_FROM = 16
+"""Fewer texts to process than this are processed in this process (starting workers costs more)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A project folder (DESIGN §1)."""
+    """A project folder (docs/reference.md §1)."""
 
     root: Path
 
@@ -32,84 +51,197 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
-    @property
-    def static_dir(self) -> Path:
-        return self.root / "static"
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything read from the project folder, validated."""
+
+    config: SiteConfig
+    texts: list[Text]
+    annotations: Annotations
+    static: list[StaticFile]
 
 
-def load_reader(
-    project: Project, report: Report, progress: Progress | None = None, cache: BuildCache | None = None
-) -> Reader:
-    """Every stage up to the linked Reader; stops between stages when there are errors."""
-    progress = progress or Progress()
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """The resolved reader and where each text's body template is kept."""
+
+    reader: Reader
+    body_keys: dict[str, str]
+    store: Store
+
+
+def load(project: Project, report: Report, skip_static: Path | None = None) -> Sources:
+    """Stage 1: read and validate every input; a broken file stops only what depends on it."""
     config = load_config(project.root, report)
     report.raise_if_errors()
     assert config is not None
     texts = load_texts(project.root, config, report)
     annotations = load_annotations(project.root, report)
+    static = collect_static(THEME / "static", project.root, report, skip=skip_static)
     report.raise_if_errors()  # nothing can be anchored into a broken file
-    md = make_markdown()
-    progress.stage("parsing texts", len(texts))
-    parsed, keys = {}, {}
-    for text in texts:
-        parsed[text.slug], keys[text.slug] = parse_cached(md, text.body, text.body_line, cache)
+    return Sources(config, texts, annotations, static)
+
+
+def process(
+    sources: Sources, report: Report, store: Store, progress: Progress, workers: int | None = None
+) -> Processed:
+    """Stages 2 and 3: each text processed once (from the store when unchanged), then joined."""
+    jobs, shared = plan(sources.config, sources.texts, sources.annotations, report)
+    engine = store.engine
+    shared_key = shared.key
+    keys = {job.text.slug: job.key(shared_key, engine) for job in jobs}
+    results: dict[str, TextResult] = {}
+    todo: list[TextJob] = []
+    for job in jobs:
+        cached = store.text(keys[job.text.slug])
+        if cached is None:
+            todo.append(job)
+        else:
+            results[job.text.slug] = cached
+    progress.stage("processing texts", len(todo))
+    batch: list[tuple[str, TextResult, str]] = []
+    for result, body in _run(todo, shared, workers):
+        results[result.slug] = result
+        batch.append((keys[result.slug], result, body))
         progress.advance()
-    check_footnotes(texts, parsed, report)
-    memo = None
-    if cache is not None:
-        memo = cache.memo = cache.link_memo()
-    reader = link(config, texts, annotations, parsed, report, keys, memo)
+        if len(batch) >= 64:
+            store.put_texts(batch)
+            batch = []
+    store.put_texts(batch)
+    reader = resolve(sources.config, sources.texts, sources.annotations, results, report)
     report.raise_if_errors()
-    return reader
+    return Processed(reader, keys, store)
 
 
-def parse_cached(md: MarkdownIt, body: str, body_line: int, cache: BuildCache | None) -> tuple[ParsedText, str]:
-    """Parse a body, or take it from the cache when the same body was parsed by the same engine."""
-    if cache is None:
-        return parse_body(md, body, body_line), key_of(body, body_line)
-    key, parsed = cache.parsed(body, body_line)
-    if parsed is None:
-        parsed = parse_body(md, body, body_line)
-        cache.store_parsed(key, parsed)
-    return parsed, key
+_JOBS: list[TextJob] = []
+_SHARED: Shared | None = None
 
 
-def render(
-    project: Project, report: Report, progress: Progress | None = None, cache: BuildCache | None = None
+def _work(index: int) -> tuple[TextResult, str]:
+    assert _SHARED is not None
+    return process_text(_JOBS[index], _SHARED)
+
+
+def _run(jobs: list[TextJob], shared: Shared, workers: int | None) -> Iterator[tuple[TextResult, str]]:
+    """Each job's result, in order; on every core for many jobs (workers inherit the jobs by fork)."""
+    global _JOBS, _SHARED
+    count = workers if workers is not None else len(os.sched_getaffinity(0))
+    methods = multiprocessing.get_all_start_methods()
+    if count <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in methods:
+        for job in jobs:
+            yield process_text(job, shared)
+        return
+    _JOBS, _SHARED = jobs, shared
+    try:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from pool.map(_work, range(len(jobs)), chunksize=max(1, min(16, len(jobs) // (count * 8))))
+    finally:
+        _JOBS, _SHARED = [], None
+
+
+def render_pages(
+    project: Project, processed: Processed, report: Report, progress: Progress, ledger: PageLedger | None
 ) -> Iterator[RenderedPage]:
-    """Load, link and render, page by page; rendering problems are in the report when the iterator ends."""
-    reader = load_reader(project, report, progress, cache)
-    yield from render_reader(reader, make_markdown(), project.templates_dir, report, progress, cache)
+    """Stage 4: every page, one at a time."""
+    from builder.markdown import make_markdown
+    from builder.render import Renderer, render_reader
+
+    store = processed.store
+    renderer = Renderer(
+        processed.reader,
+        make_markdown(),
+        project.templates_dir,
+        report,
+        bodies=lambda slug: store.body(processed.body_keys[slug]),
+        body_keys=processed.body_keys,
+        ledger=ledger,
+        site_key=key_of(store.engine, _templates_key(project, report)),
+    )
+    yield from render_reader(renderer, progress)
+
+
+def _templates_key(project: Project, report: Report) -> str:
+    """A hash of the project's own templates (read as the renderer reads them: through projectfs)."""
+    from builder.projectfs import list_files, read_file
+
+    parts = []
+    for path in list_files(project.root, "templates", Report()):
+        data = read_file(project.root, path, Report())
+        parts.append([path.relative_to(project.root).as_posix(), key_of((data or b"").hex())])
+    return key_of(parts)
+
+
+def load_reader(project: Project, report: Report) -> Reader:
+    """Every stage up to the resolved Reader, with nothing cached or written (stats, export)."""
+    sources = load(project, report)
+    store = Store.temporary(engine_fingerprint())
+    try:
+        return process(sources, report, store, Progress()).reader
+    finally:
+        store.close()
 
 
 def check(project: Project, report: Report, progress: Progress | None = None) -> int:
     """Run every stage except writing (`counterpoint check` stops here); returns the number of pages."""
-    count = sum(1 for _ in render(project, report, progress))
+    progress = progress or Progress()
+    sources = load(project, report)
+    store = Store.temporary(engine_fingerprint())
+    try:
+        processed = process(sources, report, store, progress)
+        count = sum(1 for _ in render_pages(project, processed, report, progress, None))
+    finally:
+        store.close()
     report.raise_if_errors()
     return count
 
 
 def build(
-    project: Project, out_dir: Path, report: Report, progress: Progress | None = None, use_cache: bool = False
+    project: Project,
+    out_dir: Path,
+    report: Report,
+    progress: Progress | None = None,
+    use_cache: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
     """Check and write; the previous output stays untouched unless everything succeeded."""
+    from builder.write import build_id_of, check_output_folder, output_lock, write_output
+
+    progress = progress or Progress()
     if not check_output_folder(out_dir, project.root, report):
         report.raise_if_errors()
-    cache = BuildCache.open(project.root, out_dir) if use_cache else None
-    try:
-        written = write_output(
-            render(project, report, progress, cache),
-            [THEME / "static", project.static_dir],
-            out_dir,
-            before_swap=report.raise_if_errors,
-        )
-    finally:
-        if progress is not None:
+    with output_lock(out_dir, notify):
+        sources = load(project, report, skip_static=out_dir)
+        engine = engine_fingerprint()
+        store = Store.open(project.root, out_dir, engine, notify) if use_cache else Store.temporary(engine)
+        try:
+            try:
+                processed = process(sources, report, store, progress)
+            except CacheUnusable as exc:  # a row went bad after the file was opened: start afresh
+                notify(f"discarded the cache: {exc}; this build starts afresh")
+                store.close()
+                store.path.unlink(missing_ok=True)
+                store = Store.temporary(engine)
+                processed = process(sources, report, store, progress)
+            ledger = PageLedger(out_dir.absolute())
+            if use_cache and store.persistent and store.build_id and store.build_id == build_id_of(out_dir):
+                ledger.previous = store.pages()
+            static_key = key_of([[str(t), key_of(s.stat().st_size, s.stat().st_mtime_ns)] for t, s in sources.static])
+            if store.persistent:
+                store.forget_output()
+            written = write_output(
+                render_pages(project, processed, report, progress, ledger),
+                sources.static,
+                out_dir,
+                build_id=lambda: ledger.build_id(static_key),
+                before_swap=report.raise_if_errors,
+            )
+            if store.persistent:
+                store.record_output(ledger.build_id(static_key), ledger.written)
+        finally:
+            store.close()
             progress.finish()
-    if cache is not None:
-        cache.save()
-        return BuildResult(written, cache.rendered, cache.reused)
-    return BuildResult(written, written, 0)
+    return BuildResult(written, ledger.rendered, ledger.reused)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,22 +6,27 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from itertools import combinations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from builder import views
-from builder.cache import BuildCache, fingerprint_files, key_of
+from builder.bodies import end_mark, fill
 from builder.diagnostics import Location, Report
+from builder.keys import key_of
 from builder.linking import Reader
-from builder.markdown import decorate, render_markdown, render_tokens, safe_id
-from builder.model import Text
+from builder.markdown import render_markdown, safe_id
+from builder.model import Link, Text
 from builder.progress import Progress
+from builder.store import PageLedger
+from builder.terms import Occurrence
+from builder.textblocks import FOOTNOTE_MARK
 
 THEME = Path(__file__).parent / "theme"
 BLOCK_TAGS = re.compile(r"<(/?)(p|ul|ol|li|blockquote|h[1-6]|pre)(\s[^>]*)?>")
@@ -83,24 +88,37 @@ def inline_html(html: str) -> str:
 
 
 class Renderer:
-    """Renders every page of a Reader; one instance per build."""
+    """Renders every page of a Reader; one instance per build.
+
+    Bodies come ready-made from the per-text stage (`bodies(slug)` gives a text's body
+    template); a page only fills in its slots. `ledger`, when given, lets a page whose
+    inputs did not change be taken from the previous output instead of rendered.
+    """
 
     def __init__(
-        self, reader: Reader, md: MarkdownIt, templates: Path, report: Report, cache: BuildCache | None = None
+        self,
+        reader: Reader,
+        md: MarkdownIt,
+        templates: Path,
+        report: Report,
+        bodies: Callable[[str], str],
+        body_keys: dict[str, str],
+        ledger: PageLedger | None = None,
+        site_key: str = "",
     ) -> None:
         self.reader = reader
-        self.cache = cache
-        self.inputs_key = key_of(cache.engine if cache else "", fingerprint_files(templates), reader.config)
+        self.ledger = ledger
+        self.inputs_key = key_of(site_key, reader.config)
         self.md = md
-        self.env = make_environment(templates)
+        self.env = make_environment(templates, report)
         self.report = report
-        self._note_html: dict[str, dict[tuple[str, str], str]] = {}
+        self.bodies = bodies
+        self.body_keys = body_keys
         depth1 = partial(self.resolve, "../")
         self.link_note_html = {link.id: render_markdown(md, link.note, depth1) for link in reader.annotations.links}
         self.term_html = {
             t.id: render_markdown(md, t.definition, partial(self.resolve, "")) for t in reader.annotations.terms
         }
-        self._bodies: dict[tuple[str, str, str], tuple[LazyBody, list[dict[str, Any]]]] = {}
         self._pairs: list[tuple[str, str]] | None = None
 
     # -------------------------------------------------------------- helpers
@@ -109,28 +127,18 @@ class Renderer:
         """`text:<slug>[#p<N>]` / `term:<id>` -> a URL relative to a page at `root` (None if unknown)."""
         return resolve_internal(self.reader, root, target)
 
-    def note_html(self, root: str) -> dict[tuple[str, str], str]:
-        """Every note's HTML for pages at `root` (its links into the reader are relative to the page)."""
-        if root not in self._note_html:
-            resolve = partial(self.resolve, root)
-            self._note_html[root] = {
-                (n.essay, n.id): inline_html(render_markdown(self.md, n.body, resolve))
-                for n in self.reader.annotations.notes
-            }
-        return self._note_html[root]
-
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
         root = "../" * path.count("/")
         site = self.site_view(root)
         key = ""
-        if self.cache is not None:
+        if self.ledger is not None:
             key = key_of(self.inputs_key, template, path, context)
-            old = self.cache.reusable(path, key)
+            old = self.ledger.reusable(path, key)
             if old is not None:
                 return RenderedPage(PurePosixPath(path), "", reuse=old)
         try:
             html = self.env.get_template(template).render(site=site, root=root, path=path, **context)
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, SecurityError) as exc:
             self.report.error(
                 _template_location(exc, template),
                 f"error building page '{path}': {exc}",
@@ -138,18 +146,18 @@ class Renderer:
                 code="template",
             )
             return None
-        if self.cache is not None:
-            self.cache.record(path, key)
+        if self.ledger is not None:
+            self.ledger.record(path, key)
         return RenderedPage(PurePosixPath(path), html)
 
     def data_page(self, path: str, key: str, make: Callable[[], str]) -> RenderedPage:
         """A generated file that is not a template (search index, glossary data), reused when its key holds."""
-        if self.cache is not None:
+        if self.ledger is not None:
             full = key_of(self.inputs_key, path, key)
-            old = self.cache.reusable(path, full)
+            old = self.ledger.reusable(path, full)
             if old is not None:
                 return RenderedPage(PurePosixPath(path), "", reuse=old)
-            self.cache.record(path, full)
+            self.ledger.record(path, full)
         return RenderedPage(PurePosixPath(path), make())
 
     def site_view(self, root: str) -> dict[str, Any]:
@@ -164,33 +172,54 @@ class Renderer:
             ],
         }
 
+    def slot_words(self, kind: str, end: str) -> str:
+        """A link's label ("l") or preview ("v") at one of its ends: the words of the other end."""
+        link_id, outgoing = end[:-1], end[-1] == "+"
+        link = self.link_by_id[link_id]
+        if kind == "l":
+            return views.link_label(self.reader, link, outgoing)
+        return views.passage_words(self.reader, self.reader.link_anchors[link_id][1 if outgoing else 0])
+
+    @cached_property
+    def link_by_id(self) -> dict[str, Link]:
+        return {link.id: link for link in self.reader.anchored_links}
+
     def text_body(self, text: Text, root: str, id_prefix: str = "") -> tuple[LazyBody, list[dict[str, Any]]]:
-        """A text's decorated HTML (rendered when first printed) and its notes; memoised, since compare
-        views show each essay many times."""
-        memo = (text.slug, root, id_prefix)
-        if memo not in self._bodies:
-            spans = views.spans_for(self.reader, text.slug, root, self.note_html(root))
-            header_refs = sorted({m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)})
-            key = key_of(
-                self.reader.text_keys.get(text.slug, text.body), repr(spans.spans), root, id_prefix, header_refs
-            )
-            body = LazyBody(key, partial(self._render_body, text.slug, spans.spans, id_prefix, header_refs))
-            self._bodies[memo] = (body, spans.notes)
-        return self._bodies[memo]
+        """A text's HTML as shown on a page at `root` (filled from its body template when first printed)
+        and its notes; keyed by the template's key and the words filled into its slots."""
+        words = [
+            self.slot_words(kind, end) for kind, end in self.slots_of(text.slug)
+        ]  # other texts' titles, ¶ numbers, passages
+        key = key_of(self.body_keys.get(text.slug, ""), root, id_prefix, words)
+        body = LazyBody(key, partial(self._fill, text.slug, root, id_prefix))
+        notes = [
+            dict(n) | {"html": Markup(fill(str(n["html"]), root, id_prefix, self.slot_words))}
+            for n in self.reader.notes_view.get(text.slug, ())
+        ]
+        return body, notes
 
-    def _render_body(self, slug: str, spans: list[Any], id_prefix: str, header_refs: list[str]) -> str:
-        parsed = self.reader.parsed[slug]
-        tokens = decorate(parsed, spans, id_prefix)
-        env = {"id_prefix": id_prefix, "footnotes": parsed.env.get("footnotes", {}), "header_refs": set(header_refs)}
-        return render_tokens(self.md, tokens, env)
+    def slots_of(self, slug: str) -> list[tuple[str, str]]:
+        """The label and preview slots of a text's body: one of each per link end in the text."""
+        out: list[tuple[str, str]] = []
+        for link in self.reader.links_of.get(slug, ()):
+            for outgoing, end in ((True, link.source), (False, link.target)):
+                if end.essay == slug:
+                    mark = end_mark(link.id, outgoing)
+                    out += [("l", mark), ("v", mark)]
+        return out
 
-    def text_header(self, text: Text, root: str) -> dict[str, Any]:
+    def _fill(self, slug: str, root: str, id_prefix: str) -> str:
+        return fill(self.bodies(slug), root, id_prefix, self.slot_words)
+
+    def text_header(self, text: Text, root: str, id_prefix: str = "") -> dict[str, Any]:
         return {
             "slug": text.slug,
             "title": text.title,
             "kind": text.kind,
             "url": root + text.url,
-            "authors": [{"name": a.name, "affiliation": affiliation_html(a.affiliation)} for a in text.authors],
+            "authors": [
+                {"name": a.name, "affiliation": affiliation_html(a.affiliation, id_prefix)} for a in text.authors
+            ],
             "byline": views.byline(text),
             "outlet": text.outlet or "not stated",
             "date": text.date,
@@ -214,11 +243,7 @@ class Renderer:
         for group in dialogue:
             for item in group["items"]:
                 item["note_html"] = self.link_note_html.get(item["id"], "")
-        compares = [
-            {"title": self.reader.texts[b if a == text.slug else a].title, "url": root + compare_path(a, b)}
-            for a, b in self.compare_pairs()
-            if text.slug in (a, b)
-        ]
+        compares = self.compares_of(text.slug, root)
         return self.page(
             "essay.html",
             text.url,
@@ -291,23 +316,49 @@ class Renderer:
         return self.page("index.html", "index.html", debates=debates, loose=loose, pages=pages, counts=counts)
 
     def compare_pairs(self) -> list[tuple[str, str]]:
-        """Every pair of essays joined by a link (and each debate's essays), slugs sorted; computed once."""
+        """Each debate's pairs of texts, slugs sorted: each gets a static compare page (no script needed)."""
         if self._pairs is None:
-            self._pairs = self._compare_pairs()
+            pairs = {tuple(sorted(p)) for d in self.reader.ordered("debate") for p in combinations(d.essays, 2)}
+            texts = self.reader.texts
+            self._pairs = sorted((a, b) for a, b in pairs if a in texts and b in texts and a != b)
         return self._pairs
 
-    def _compare_pairs(self) -> list[tuple[str, str]]:
-        pairs: set[tuple[str, ...]] = {
-            tuple(sorted((link.source.essay, link.target.essay)))
-            for link in self.reader.links()
-            if link.source.essay != link.target.essay
-        }
-        if self.reader.config.compare_pairs == "debates":
-            pairs = set()
-        for debate in self.reader.ordered("debate"):
-            pairs |= {tuple(sorted(p)) for p in combinations(debate.essays, 2)}
-        texts = self.reader.texts
-        return sorted((a, b) for a, b in pairs if a in texts and b in texts)
+    @cached_property
+    def _pairs_by_text(self) -> dict[str, list[tuple[str, str]]]:
+        """Every pair a text can be read beside: its debates' pairs, and (option `compare_pairs = "linked"`)
+        every text it is linked with, which the composer page shows side by side."""
+        static = set(self.compare_pairs())
+        pairs = set(static)
+        if self.reader.config.compare_pairs == "linked":
+            pairs |= {
+                (min(k.source.essay, k.target.essay), max(k.source.essay, k.target.essay))
+                for k in self.reader.anchored_links
+                if k.source.essay != k.target.essay
+            }
+        out: dict[str, list[tuple[str, str]]] = {}
+        for pair in sorted(pairs):
+            for slug in pair:
+                out.setdefault(slug, []).append(pair)
+        return out
+
+    def compares_of(self, slug: str, root: str) -> list[dict[str, str]]:
+        """Links to read the text side by side with another: a compare page for a debate's pair, else the composer."""
+        static = set(self.compare_pairs())
+        out = []
+        for a, b in self._pairs_by_text.get(slug, ()):
+            other = b if a == slug else a
+            url = compare_path(a, b) if (a, b) in static else f"{COMPOSER}?a={slug}&b={other}"
+            out.append({"title": self.reader.texts[other].title, "url": root + url})
+        return out
+
+    def composer(self) -> RenderedPage | None:
+        """One page that shows any two texts side by side (each in a frame of its own page)."""
+        texts = [
+            {"slug": t.slug, "title": t.title, "url": t.url, "perspective": views.perspective_view(self.reader, t)}
+            for kind in ("essay", "debate", "page")
+            for t in self.reader.ordered(kind)
+        ]
+        return self.page("composer.html", COMPOSER, texts=texts)
 
     def compare(self, a: str, b: str) -> RenderedPage | None:
         root = "../"
@@ -315,7 +366,7 @@ class Renderer:
         for prefix, slug in (("a-", a), ("b-", b)):
             text = self.reader.texts[slug]
             body, notes = self.text_body(text, root, id_prefix=prefix)
-            sides.append({"prefix": prefix, "text": self.text_header(text, root), "body": body, "notes": notes})
+            sides.append({"prefix": prefix, "text": self.text_header(text, root, prefix), "body": body, "notes": notes})
         links = []
         for link in self.reader.links_of.get(a, ()):
             ends = {link.source.essay, link.target.essay}
@@ -337,13 +388,16 @@ class Renderer:
 
     def glossary(self) -> RenderedPage | None:
         terms = []
+        by_term: dict[str, list[Occurrence]] = {}
+        for _slug, occs in sorted(self.reader.occurrences.items()):
+            for occ in occs:
+                by_term.setdefault(occ.term, []).append(occ)
         for term in sorted(self.reader.annotations.terms, key=lambda t: (t.term.lower(), t.id)):
             groups: dict[str, dict[str, Any]] = {}
-            for slug, occs in sorted(self.reader.occurrences.items()):
+            for occ in by_term.get(term.id, ()):
+                slug = occ.essay
                 text = self.reader.texts[slug]
-                for occ in occs:
-                    if occ.term != term.id:
-                        continue
+                if True:
                     p = views.perspective_view(self.reader, text)
                     group = groups.setdefault(p["label"] or "Editors’ and other pages", {"perspective": p, "items": []})
                     before, word, after = views.occurrences_context(self.reader, occ)
@@ -366,7 +420,9 @@ class Renderer:
                     "html": self.term_html[term.id],
                     "letter": _letter(term.term),
                     "see": [
-                        {"id": s, "term": t.term} for s in term.see for t in self.reader.annotations.terms if t.id == s
+                        {"id": s, "term": self.reader.terms_by_id[s].term}
+                        for s in term.see
+                        if s in self.reader.terms_by_id
                     ],
                     "groups": [groups[k] for k in sorted(groups)],
                     "count": sum(len(g["items"]) for g in groups.values()),
@@ -385,20 +441,18 @@ class Renderer:
         return self.data_page("glossary-data.js", key_of(data), partial(script_assign, "COUNTERPOINT_GLOSSARY", data))
 
 
-FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]{1,20})\]")
-
-
-def affiliation_html(affiliation: str) -> Markup:
-    """An affiliation as printed; an authors' footnote marker in it (e.g. an acknowledgement) links to its note."""
+def affiliation_html(affiliation: str, id_prefix: str = "") -> Markup:
+    """An affiliation as printed; an authors' footnote marker in it (e.g. an acknowledgement) links to its note
+    (whose id carries the page's prefix in a compare column)."""
     parts, pos = [], 0
     for found in FOOTNOTE_MARK.finditer(affiliation):
         label = found[1]
         parts.append(escape(affiliation[pos : found.start()]))
         parts.append(
             Markup(
-                '<sup class="fn-ref" data-label="{0}"><a href="#fn-{1}" role="doc-noteref" '
+                '<sup class="fn-ref" data-label="{0}"><a href="#{2}fn-{1}" role="doc-noteref" '
                 'aria-label="Note {0}">{0}</a></sup>'
-            ).format(label, safe_id(label))
+            ).format(label, safe_id(label), id_prefix)
         )
         pos = found.end()
     parts.append(escape(affiliation[pos:]))
@@ -424,6 +478,10 @@ def script_assign(name: str, value: Any) -> str:
 
 def compare_path(a: str, b: str) -> str:
     return f"compare/{a}--{b}.html"
+
+
+COMPOSER = "compare.html"
+"""The composer: any two texts side by side (`compare.html?a=<slug>&b=<slug>`)."""
 
 
 def _letter(term: str) -> str:
@@ -452,24 +510,16 @@ def _template_location(exc: jinja2.TemplateError, template: str) -> Location:
     return Location(rel, int(line or 1), 1)
 
 
-def render_reader(
-    reader: Reader,
-    md: MarkdownIt,
-    templates: Path,
-    report: Report,
-    progress: Progress | None = None,
-    cache: BuildCache | None = None,
-) -> Iterator[RenderedPage]:
+def render_reader(renderer: Renderer, progress: Progress | None = None) -> Iterator[RenderedPage]:
     """Every page of the site, in a fixed order, one at a time (so a big site never sits in memory whole)."""
     from builder.extras import extra_pages  # map and search: pages drawn from the whole reader
 
-    r = Renderer(reader, md, templates, report, cache)
-    pairs = r.compare_pairs()
-    jobs: list[Callable[[], RenderedPage | None]] = [r.index, r.glossary, r.glossary_data]
+    r, reader = renderer, renderer.reader
+    jobs: list[Callable[[], RenderedPage | None]] = [r.index, r.glossary, r.glossary_data, r.composer]
     jobs += [partial(r.essay, t) for t in reader.ordered("essay")]
     jobs += [partial(r.debate, t) for t in reader.ordered("debate")]
     jobs += [partial(r.plain_page, t) for t in reader.ordered("page")]
-    jobs += [partial(r.compare, a, b) for a, b in pairs]
+    jobs += [partial(r.compare, a, b) for a, b in r.compare_pairs()]
     progress = progress or Progress()
     progress.stage("rendering pages", len(jobs) + 3)
     for job in jobs:

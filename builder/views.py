@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from builder.linking import Occurrence, Reader
+from builder.linking import Reader
 from builder.markdown import Marker, Span
 from builder.model import Anchor, Link, Text
+from builder.terms import Occurrence
 
 INVERSE = {
     "rebuts": "rebutted by",

@@ -458,8 +458,22 @@
     }
   }
 
+  /* ------------------------------------------------------------------ embedded in the composer */
+  function initEmbedded() {
+    if (window.top === window.self) return;
+    doc.documentElement.classList.add("embedded");
+    doc.addEventListener("click", function (event) {
+      var a = event.target.closest && event.target.closest("a.xref");
+      if (!a || event.defaultPrevented) return;
+      var url = new URL(a.getAttribute("href"), location.href);
+      event.preventDefault(); /* the passage opens in the composer's other column */
+      window.parent.postMessage({ counterpoint: "open", path: url.pathname, fragment: url.hash.slice(1) }, "*");
+    });
+  }
+
   /* ------------------------------------------------------------------ start */
   function start() {
+    initEmbedded();
     $$("a.xref").forEach(compactXref);
     $$("a.note-marker").forEach(syncNote);
     initCompare();

@@ -1,0 +1,217 @@
+"""The build cache: per-text results by content key, and the ledger of the pages now in the output.
+
+One SQLite file per (project, output folder), holding only text and JSON: reading it
+runs no code, whatever a pull request puts there (no pickle, marshal or shelve). Two
+tables matter:
+
+- `texts`: a text's per-text result (JSON) and body template, keyed by the hash of
+  everything that result depends on (`TextJob.key`); valid for any output.
+- `pages`: for each file in the output folder, the key of the inputs it was made from,
+  and in `meta` the id of the build that wrote that folder. A page is reused only when
+  the folder's marker file names the same build id: any other output (built without
+  the cache, by another project, by a build killed before it could record itself)
+  means a full build.
+
+A cache that is corrupt, truncated, of another format or engine, or not ours at all is
+discarded with one warning line; it never stops a build and never yields a wrong page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.textwork import TextResult
+
+CACHE_DIR = ".counterpoint-cache"
+FORMAT = "counterpoint-cache-2"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, result TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, key TEXT NOT NULL);
+"""
+
+
+class CacheUnusable(Exception):
+    """The cache file cannot be trusted; it is discarded."""
+
+
+@dataclass
+class Store:
+    """An open cache. `temporary()` makes one that lives only for one build (check, --no-cache)."""
+
+    path: Path
+    engine: str
+    connection: sqlite3.Connection
+    persistent: bool = True
+    used: set[str] = field(default_factory=set)
+    build_id: str = ""
+    """The build whose output the `pages` table describes ("" when none)."""
+
+    @classmethod
+    def open(cls, project: Path, out_dir: Path, engine: str, warn: Callable[[str], None]) -> Store:
+        """The project's cache for `out_dir`; a damaged or foreign one is replaced by an empty one."""
+        folder = project / CACHE_DIR
+        name = hashlib.sha256(str(out_dir.absolute()).encode()).hexdigest()[:16]
+        path = folder / f"build-{name}.sqlite3"
+        try:
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.is_file() or ignore.is_symlink():
+                ignore.unlink(missing_ok=True)
+                ignore.write_text("*\n", encoding="utf-8")
+        except OSError as exc:
+            warn(f"cannot use the cache folder {folder} ({exc.strerror}); building without it")
+            return cls.temporary(engine)
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            warn(f"{path} is not a regular file; building without the cache")
+            return cls.temporary(engine)
+        try:
+            return cls._connect(path, engine, str(out_dir.absolute()))
+        except (sqlite3.Error, CacheUnusable, OSError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, CacheUnusable) else "it is damaged"
+            if not isinstance(exc, CacheUnusable) or exc.args[0] != "made by another version":
+                warn(f"discarded the cache {path.relative_to(project)}: {reason}; this build starts afresh")
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            try:
+                return cls._connect(path, engine, str(out_dir.absolute()))
+            except (sqlite3.Error, CacheUnusable, OSError):
+                return cls.temporary(engine)
+
+    @classmethod
+    def temporary(cls, engine: str) -> Store:
+        folder = Path(tempfile.mkdtemp(prefix="counterpoint-"))
+        store = cls._connect(folder / "build.sqlite3", engine, "")
+        store.persistent = False
+        return store
+
+    @classmethod
+    def _connect(cls, path: Path, engine: str, out_dir: str) -> Store:
+        fresh = not path.exists()
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA journal_mode=DELETE")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            if fresh:
+                connection.executescript(SCHEMA)
+                connection.executemany(
+                    "INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("engine", engine), ("out", out_dir)]
+                )
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            if meta.get("format") != FORMAT or meta.get("out") != out_dir:
+                raise CacheUnusable("it is not a cache of this format or of this output folder")
+            if meta.get("engine") != engine:
+                raise CacheUnusable("made by another version")
+            if connection.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                raise CacheUnusable("it is damaged")
+        except BaseException:
+            connection.close()
+            raise
+        return cls(path, engine, connection, build_id=str(meta.get("build", "")))
+
+    # -------------------------------------------------------------- per-text results
+
+    def text(self, key: str) -> TextResult | None:
+        """The result stored under `key`, or None; a row that does not decode is unusable."""
+        row = self.connection.execute("SELECT result FROM texts WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            result = TextResult.from_json(json.loads(row[0]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CacheUnusable("a stored result does not decode") from exc
+        self.used.add(key)
+        return result
+
+    def body(self, key: str) -> str:
+        row = self.connection.execute("SELECT body FROM texts WHERE key = ?", (key,)).fetchone()
+        if row is None or not isinstance(row[0], str):
+            raise CacheUnusable("a stored body is missing")
+        return row[0]
+
+    def put_texts(self, items: Iterable[tuple[str, TextResult, str]]) -> None:
+        rows = []
+        for key, result, body in items:
+            self.used.add(key)
+            rows.append((key, json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")), body))
+        with self._transaction():
+            self.connection.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", rows)
+
+    # -------------------------------------------------------------- the page ledger
+
+    def pages(self) -> dict[str, str]:
+        return dict(self.connection.execute("SELECT path, key FROM pages").fetchall())
+
+    def record_output(self, build_id: str, pages: dict[str, str]) -> None:
+        """After the swap: the output folder now holds these pages, written by build `build_id`."""
+        with self._transaction():
+            self.connection.execute("DELETE FROM pages")
+            self.connection.executemany("INSERT INTO pages VALUES (?, ?)", sorted(pages.items()))
+            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+            if self.used:  # forget results of text versions this build no longer has
+                self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.connection.execute("DELETE FROM used")
+                self.connection.executemany("INSERT INTO used VALUES (?)", [(k,) for k in self.used])
+                self.connection.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM used)")
+        self.build_id = build_id
+
+    def forget_output(self) -> None:
+        """Before a swap: whatever happens next, the old ledger no longer describes the folder."""
+        with self._transaction():
+            self.connection.execute("DELETE FROM meta WHERE name = 'build'")
+        self.build_id = ""
+
+    @contextlib.contextmanager
+    def _transaction(self):  # type: ignore[no-untyped-def]
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+        if not self.persistent:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+@dataclass
+class PageLedger:
+    """Which pages of the previous output can be kept, and the keys of the pages of this build."""
+
+    out_dir: Path
+    previous: dict[str, str] = field(default_factory=dict)
+    """Path -> input key of each file in the output folder (empty unless the folder is the ledger's build)."""
+    written: dict[str, str] = field(default_factory=dict)
+    rendered: int = 0
+    reused: int = 0
+
+    def reusable(self, path: str, key: str) -> Path | None:
+        """The file in the current output folder, when it was written from the same inputs."""
+        old = self.out_dir / path
+        if self.previous.get(path) == key and old.is_file() and not old.is_symlink():
+            self.reused += 1
+            self.written[path] = key
+            return old
+        return None
+
+    def record(self, path: str, key: str) -> None:
+        self.rendered += 1
+        self.written[path] = key
+
+    def build_id(self, static_key: str) -> str:
+        """The id of this build's output: a hash of every page's inputs and of the static files."""
+        digest = hashlib.sha256(static_key.encode())
+        for path, key in sorted(self.written.items()):
+            digest.update(f"{path}\0{key}\n".encode())
+        return digest.hexdigest()[:32]
