@@ -202,7 +202,7 @@ def check_found(
             report.error(
                 where,
                 f"{what} '{shown}' points outside the site",
-                "the reader is opened from its folder: use a relative path to a file of the site (from static/)",
+                "give a relative path to a file of the site, written from the text's page (from an essay: ../static/x.png)",
                 code="outside-site",
             )
         elif target.kind == "unplaced":
@@ -256,7 +256,8 @@ def column_in(lines: Sequence[str], found: Found) -> tuple[int, int]:
     start = max(found.line, 0)
     end = max(found.end_line, start + 1)
     needles = [found.url, unquote(found.url)]
-    for offset in range(start, min(end, len(lines))):
+    # in the block first; then anywhere (a reference link's URL is on its definition's line)
+    for offset in [*range(start, min(end, len(lines))), *range(len(lines))]:
         for needle in needles:
             col = lines[offset].find(needle) if needle else -1
             if col >= 0:
