@@ -560,11 +560,13 @@ def _outside(rect: Rect, layout: Layout) -> float:
 
 
 def _svg_open(layout: Layout, node_count: int, edge_count: int) -> str:
+    """The root: named, described by the page's #map-keys, and out of the Tab order itself
+    (Chromium otherwise gives the <svg> a Tab stop of its own before its first link)."""
     label = f"Debate map: {node_count} texts and {edge_count} links between them"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cpm" viewBox="0 0 {_n(layout.width)} {_n(layout.height)}"'
         f' width="{_n(layout.width)}" height="{_n(layout.height)}" role="group" aria-label="{_attr(label)}"'
-        ' aria-describedby="map-keys">'
+        ' aria-describedby="map-keys" tabindex="-1">'
     )
 
 
@@ -597,7 +599,8 @@ def _headers(layout: Layout) -> Iterable[str]:
 
 
 def _lines(x: float, y: float, lines: Sequence[str], step: float, cls: str) -> str:
-    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(y + i * step)}">{_text(line)}</tspan>' for i, line in enumerate(lines))
+    # spaces between the lines keep words apart in the text a browser copies or finds
+    spans = " ".join(f'<tspan x="{_n(x)}" y="{_n(y + i * step)}">{_text(line)}</tspan>' for i, line in enumerate(lines))
     return f'<text class="{cls}">{spans}</text>'
 
 
@@ -628,7 +631,8 @@ def _edge(pair: MapPair, route: Route, chip: Chip, id_prefix: str) -> str:
     return (
         f'<a href="#{pair.id}" class="cpm-item cpm-edge" tabindex="-1" data-pair="{pair.id}"'
         f' data-a="cpm-n-{_attr(pair.a.slug)}" data-b="cpm-n-{_attr(pair.b.slug)}"'
-        f' data-x="{_n(cx)}" data-y="{_n(cy)}" aria-label="{_attr(name)}">'
+        f' data-x="{_n(cx)}" data-y="{_n(cy)}">'
+        f"<title>{_text(name)}</title>"
         f'<path class="cpm-hit" d="{route.d}"/>'
         f'<path class="cpm-line" d="{route.d}" stroke-width="{_n(width)}"{markers}/>' + _chip(chip) + "</a>"
     )

@@ -219,7 +219,7 @@ def test_one_edge_per_pair_with_its_counts(big):
         )
         assert shown == {r.replace("-", " "): n for r, n in counts.items()}, chip
         assert a.get("href", "").startswith("#pair-")
-        name = a.get("aria-label", "")
+        name = a.findtext(f"{SVG}title", "")
         assert " ".join(name.split(" between ")[0].replace("·", "").split()) == chip, (name, chip)
     assert not expected
 
