@@ -1,5 +1,5 @@
 """The built reader in a real browser, from file:// with no network: reading, popups by keyboard,
-following cross-references, the compare view, search, the map, and axe-core on every page type."""
+following cross-references, the compare view, search, and axe-core on every page type (the map: test_map.py)."""
 
 from __future__ import annotations
 
@@ -360,22 +360,6 @@ def test_search_and_follow_a_result_to_the_paragraph(reader: Session) -> None:
     page.locator("#search-results li.search-hit").first.wait_for()
     assert page.input_value("#search-input") == "derisking"
     reader.check()
-
-
-def test_map_is_responsive_and_its_nodes_lead_to_essays(reader: Session) -> None:
-    page = reader.open("map.html", NARROW)
-    scroller = page.locator(".map-scroll")
-    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "the map scrolls sideways on a phone"
-    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth + 1"), "the page itself does not"
-    page = reader.open("map.html", WIDE)
-    node = page.locator("svg a.cpm-node").first
-    href = node.get_attribute("href")
-    node.click()
-    page.wait_for_url(re.compile(re.escape(href) + "$"))
-    assert page.locator("article.text h1").inner_text().strip()
-    reader.check()
-    for viewport, label in ((NARROW, "map (narrow)"), (WIDE, "map")):
-        reader.axe(reader.open("map.html", viewport), label)
 
 
 def test_glossary_page(reader: Session) -> None:
