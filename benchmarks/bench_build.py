@@ -281,6 +281,34 @@ ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 open(sys.argv[1], "w").write(json.dumps(dict(rc=rc, wall=wall, maxrss=ru.ru_maxrss, cpu=ru.ru_utime + ru.ru_stime)))"""
 
 
+FLOOR = """import sys, pathlib, yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+md = MarkdownIt("commonmark").use(footnote_plugin).enable("table")
+for path in sorted(src.glob("*.md")):
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\\n", 2)
+    meta = yaml.safe_load(front)
+    html = f"<!doctype html><title>{meta.get('title', '')}</title>" + md.render(body)
+    (out / (path.stem + ".html")).write_text(html, encoding="utf-8")
+"""
+"""The floor: a bare markdown-it-py (+ footnotes) and PyYAML read, render and write of the same content/*.md, serial."""
+
+
+def floor_cmd(project, out):
+    return [sys.executable, "-c", FLOOR, str(project / "content"), str(out)]
+
+
+def tree_bytes(folder):
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def ratio(xs, ys):
+    return statistics.median(xs) / statistics.median(ys)
+
+
 def run(cmd, report):
     """Run cmd in a fresh wrapper process that times it and reads its children's peak RSS."""
     p = subprocess.run(
@@ -372,9 +400,23 @@ def main():
             )
             if c["rc"]:
                 print(c["output"][-3000:])
-        runs = [build(cmd, tmp, True, project, out, own_out) for _ in range(1 if a.edit_one else a.repeat)]
+        floor_out = tmp / "floor"
+        runs, floors = [], []
+        for _ in range(a.repeat):  # alternate the floor and the build, so both see the same machine
+            shutil.rmtree(floor_out, ignore_errors=True)
+            floors.append(run(floor_cmd(project, floor_out), tmp / "floor.json"))
+            runs.append(build(cmd, tmp, True, project, out, own_out))
+        floor_wall = [r["wall"] for r in floors]
         pages = sum(1 for _ in out.rglob("*.html"))
         wall = statistics.median(r["wall"] for r in runs)
+        print(
+            f"floor:        {secs(floor_wall)}; peak RSS {max(r['mib'] for r in floors):.0f} MiB; "
+            f"output {tree_bytes(floor_out) / 2**20:.1f} MiB"
+        )
+        print(f"cold build / floor:  {ratio([r['wall'] for r in runs], floor_wall):.2f}x (medians)")
+        print(
+            f"output bytes / floor: {tree_bytes(out) / tree_bytes(floor_out):.2f}x ({tree_bytes(out) / 2**20:.1f} MiB)"
+        )
         print(f"pages:        {pages} written (.html files in the output)")
         print(
             f"cold build:   {secs([r['wall'] for r in runs])}; {1000 * wall / pages:.1f} ms per page; "
@@ -393,9 +435,18 @@ def main():
                 times["note"].append(build(cmd, tmp, False, project, out, own_out)["wall"])
                 edit_word(project, e, k)
                 times["word"].append(build(cmd, tmp, False, project, out, own_out)["wall"])
-            print(f"rebuild, nothing changed:          {secs(times['unchanged'])}")
-            print(f"rebuild, note appended to {e['slug']}: {secs(times['note'])}")
-            print(f"rebuild, one word changed in it:   {secs(times['word'])}")
+            print(
+                f"rebuild, nothing changed:          {secs(times['unchanged'])}; "
+                f"{ratio(times['unchanged'], floor_wall):.3f}x floor"
+            )
+            print(
+                f"rebuild, note appended to {e['slug']}: {secs(times['note'])}; "
+                f"{ratio(times['note'], floor_wall):.3f}x floor"
+            )
+            print(
+                f"rebuild, one word changed in it:   {secs(times['word'])}; "
+                f"{ratio(times['word'], floor_wall):.3f}x floor"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # --project-dir / --out outside tmp are kept
 

@@ -51,7 +51,7 @@ def check_output_folder(out_dir: Path, project: Path, report: Report) -> bool:
             report.error(
                 where,
                 f"the output folder is inside the project's {folder}/ folder",
-                "build outside the project's input folders (the default is _site/)",
+                "choose another --out folder, outside the project's input folders (the default is _site/)",
                 code="output-refused",
             )
             return False

@@ -168,7 +168,9 @@ OUTPUT_REFUSED = [
     ("the project itself", ".", "the output folder contains the project itself"),
     ("a folder above the project", "..", "the output folder contains the project itself"),
     ("a file", "site.toml", "the output path is a file, not a folder"),
-    ("a folder it did not build", "content", "refusing to replace a non-empty folder that counterpoint did not build"),
+    ("a folder it did not build", "../elsewhere", "refusing to replace a non-empty folder that counterpoint did not build"),
+    ("an input folder of the project", "content", "the output folder is inside the project's content/ folder"),
+    ("a folder inside static/", "static/site", "the output folder is inside the project's static/ folder"),
 ]
 
 
@@ -181,6 +183,9 @@ def test_build_refuses_an_output_folder_it_must_not_replace(
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
     monkeypatch.chdir(root)
+    if out == "../elsewhere":  # somebody's folder beside the project
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere" / "thesis.txt").write_text("years of work\n", encoding="utf-8")
     before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     result = run_cli("build", "--project", ".", "--out", out, "--no-cache")
     assert result.exit_code == 1
