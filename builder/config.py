@@ -18,6 +18,7 @@ TOP_KEYS = {
     "language": "language of the texts (BCP 47, e.g. 'en')",
     "output": "output folder, relative to the project (default _site)",
     "description": "one paragraph about the reader, shown on the index",
+    "base_url": "the address the reader is published at, e.g. 'https://example.org/reader/' (citations, export)",
     "perspectives": "table of perspectives: [perspectives.<key>] label, colour, description",
     "options": "table of options: glossary_links, compare_pairs",
 }
@@ -84,9 +85,17 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
         )
     perspectives = _perspectives(data.get("perspectives", {}), finder, report)
     options = _options(data.get("options", {}), finder, report)
-    for key in ("language", "output", "description"):
+    for key in ("language", "output", "description", "base_url"):
         if key in data and not isinstance(data[key], str):
             report.error(finder.at(key), f"'{key}' must be text", f'put it in quotes: {key} = "..."', code="wrong-type")
+    base_url = data.get("base_url", "")
+    if isinstance(base_url, str) and base_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base_url):
+        report.error(
+            finder.at("base_url"),
+            f"'base_url' must be an http(s) address, not '{excerpt(base_url)}'",
+            'write the full address the site is published at: base_url = "https://example.org/reader/"',
+            code="wrong-type",
+        )
     if len(report.errors) > before:
         return None
     return SiteConfig(
@@ -94,9 +103,15 @@ def parse_config(text: str, rel: PurePosixPath, report: Report) -> SiteConfig | 
         language=data.get("language", "en"),
         output=data.get("output", "_site"),
         description=data.get("description", ""),
+        base_url=_with_slash(base_url) if isinstance(base_url, str) else "",
         perspectives=perspectives,
         **options,
     )
+
+
+def _with_slash(url: str) -> str:
+    """A base address always ends in "/", so relative paths join onto it."""
+    return url if not url or url.endswith("/") else url + "/"
 
 
 def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int, int]:

@@ -30,6 +30,8 @@ class SiteConfig:
     language: str = "en"
     output: str = "_site"
     description: str = ""
+    base_url: str = ""
+    """Where the reader is published ("" when not set): citations and the export use it; always ends in "/"."""
     perspectives: tuple[Perspective, ...] = ()
     glossary_links: Literal["all", "first-in-section", "first-in-page"] = "first-in-section"
     """Which occurrences of a term link to the glossary."""
