@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from builder import views
 from builder.debate_map import MapEdge, MapNode, map_pairs, relation_words, render_map
 from builder.keys import key_of
-from builder.search import SearchDoc, render_search_index
+from builder.search import SearchDoc, SearchText, render_search_index
 from builder.specs import RELATIONS
 
 if TYPE_CHECKING:
@@ -22,11 +22,11 @@ def extra_pages(r: Renderer) -> list[RenderedPage | None]:
     nodes, edges = map_graph(r)
     svg = LazyBody(key_of("map", nodes, edges), partial(render_map, nodes, edges))
     relations = [(rel, relation_words(rel)) for rel in RELATIONS if any(e.relation == rel for e in edges)]
-    docs = search_docs(r)
+    docs, texts = search_docs(r), search_texts(r)
     return [
         r.page("map.html", "map.html", svg=svg, pairs=map_pairs(nodes, edges), relations=relations),
-        r.page("search.html", "search.html"),
-        r.data_page("search-index.js", key_of("search", docs), partial(render_search_index, docs)),
+        r.page("search.html", "search.html", examples=search_examples(r)),
+        r.data_page("search-index.js", key_of("search", docs, texts), partial(render_search_index, docs, texts)),
     ]
 
 
@@ -107,3 +107,35 @@ def search_docs(r: Renderer) -> list[SearchDoc]:
             )
         )
     return docs
+
+
+def search_texts(r: Renderer) -> list[SearchText]:
+    """Every text's title, authors and outlet (searched as well, and ranked first)."""
+    reader = r.reader
+    out = []
+    for slug in sorted(reader.parsed):
+        text = reader.texts[slug]
+        p = reader.config.perspective(text.perspective)
+        out.append(
+            SearchText(
+                text.url,
+                text.title,
+                (p.key, p.label, p.colour) if p else None,
+                ", ".join(a.name for a in text.authors),
+                text.outlet,
+            )
+        )
+    return out
+
+
+def search_examples(r: Renderer) -> list[str]:
+    """Words to try on the search page, from this project: its most frequent glossary terms and an author."""
+    reader = r.reader
+    count: dict[str, int] = {}
+    for occs in reader.occurrences.values():
+        for occ in occs:
+            count[occ.term] = count.get(occ.term, 0) + 1
+    terms = sorted(reader.annotations.terms, key=lambda t: (-count.get(t.id, 0), t.term.lower()))
+    examples = [t.term for t in terms[:2]]
+    authors = [a.name for t in reader.ordered("essay") for a in t.authors]
+    return examples + authors[:1]

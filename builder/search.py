@@ -13,9 +13,13 @@ can never disagree on what a word is.
 Shape (keys sorted, no spaces):
     {"docs": [[page, fragment, kind, label, text], ...],
      "kinds": ["text", "note", "term"],
-     "pages": [[path, title], ...],
-     "v": 1}
+     "pages": [[path, title], [path, title, perspective, authors, outlet], ...],
+     "perspectives": [[key, label, colour], ...],
+     "v": 2}
 `page` indexes `pages`, `kind` indexes `kinds`; a result's URL is `path + fragment`.
+A text's page carries its perspective (an index into `perspectives`, -1 for none), its
+authors and its outlet, once per page rather than per paragraph: the script searches
+each text's title, authors and outlet as one more document and ranks those first.
 Documents keep the caller's order (reading order), which breaks ties between results.
 """
 
@@ -28,7 +32,7 @@ from typing import Literal
 
 DocKind = Literal["text", "note", "term"]
 KINDS: tuple[DocKind, ...] = ("text", "note", "term")
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_FILENAME = "search-index.js"
 """Where the index goes, relative to the site root; static/search.js loads this name."""
 
@@ -49,25 +53,47 @@ class SearchDoc:
     """Plain text of the paragraph, note or definition."""
 
 
-def render_search_index(docs: Sequence[SearchDoc]) -> str:
+@dataclass(frozen=True, slots=True)
+class SearchText:
+    """A text's page as search shows it: its title, authors and outlet are searched too."""
+
+    url: str
+    """Relative to the site root, e.g. "essays/gt-indivisible-security.html"."""
+    title: str
+    perspective: tuple[str, str, str] | None
+    """(key, label, colour) of the text's perspective, or None."""
+    authors: str = ""
+    """The authors' names as printed, e.g. "Yang Sheng, Bai Yunyi"."""
+    outlet: str = ""
+
+
+def render_search_index(docs: Sequence[SearchDoc], texts: Sequence[SearchText] = ()) -> str:
     """Return a classic-script JS file body that assigns window.COUNTERPOINT_SEARCH = {...}."""
-    payload = _index_payload(docs)
+    payload = _index_payload(docs, texts)
     return f"window.COUNTERPOINT_SEARCH={_script_safe_json(payload)};\n"
 
 
-def _index_payload(docs: Sequence[SearchDoc]) -> dict[str, object]:
+def _index_payload(docs: Sequence[SearchDoc], texts: Sequence[SearchText]) -> dict[str, object]:
     """Factor page paths and titles out of the documents (they repeat per paragraph)."""
-    pages: dict[tuple[str, str], int] = {}
+    perspectives: dict[tuple[str, str, str], int] = {}
+    pages: dict[tuple[str, str], list[object]] = {}
+    for text in texts:
+        p = -1 if text.perspective is None else perspectives.setdefault(text.perspective, len(perspectives))
+        pages[(text.url, text.title)] = [text.url, text.title, p, text.authors, text.outlet]
+    number = {key: n for n, key in enumerate(pages)}
     rows: list[list[object]] = []
     for doc in docs:
         path, _, fragment = doc.url.partition("#")
-        page = pages.setdefault((path, doc.title), len(pages))
+        if (path, doc.title) not in number:
+            number[(path, doc.title)] = len(pages)
+            pages[(path, doc.title)] = [path, doc.title]
         anchor = f"#{fragment}" if fragment else ""
-        rows.append([page, anchor, KINDS.index(doc.kind), doc.label, doc.text])
+        rows.append([number[(path, doc.title)], anchor, KINDS.index(doc.kind), doc.label, doc.text])
     return {
         "docs": rows,
         "kinds": list(KINDS),
-        "pages": [[path, title] for path, title in pages],
+        "pages": list(pages.values()),
+        "perspectives": [list(p) for p in perspectives],
         "v": INDEX_VERSION,
     }
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.search import SearchDoc, render_search_index
+from builder.search import SearchDoc, SearchText, render_search_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_JS = Path(__file__).resolve().parents[1] / "builder" / "theme" / "static" / "search.js"
@@ -59,6 +59,26 @@ def test_index_factors_out_pages_and_keeps_reading_order():
     ]
     assert data["kinds"] == ["text", "note", "term"]
     assert [d[1] for d in data["docs"]] == ["#p1", "#p2", "#p3", "#p4", "#term-trade", "#p5"]  # type: ignore[index, union-attr]
+
+
+TEXTS = [
+    SearchText("essays/a.html", "Essay A", ("eu", "EU official", "#3d3d9e"), "Wang Yi, Anna Berg", "The Outlet"),
+    SearchText("essays/quiet.html", "A quiet text with no paragraphs", None),
+]
+
+
+def test_texts_carry_perspective_authors_and_outlet_once_per_page():
+    data = _payload(render_search_index(DOCS, TEXTS))
+    assert data["perspectives"] == [["eu", "EU official", "#3d3d9e"]]
+    pages = data["pages"]
+    assert pages[:2] == [  # type: ignore[index]
+        ["essays/a.html", "Essay A", 0, "Wang Yi, Anna Berg", "The Outlet"],
+        ["essays/quiet.html", "A quiet text with no paragraphs", -1, "", ""],
+    ]
+    assert ["essays/b.html", "Essay B"] in pages  # type: ignore[operator]  # no text given: title only
+    assert data["docs"][0][0] == 0  # type: ignore[index]  # the paragraph points at its text's page
+    js = render_search_index(DOCS, TEXTS)
+    assert js.count("Wang Yi, Anna Berg") == 1 and js.count("The Outlet") == 1
 
 
 def test_index_is_safe_inside_a_script_and_round_trips():
@@ -268,7 +288,57 @@ def test_size_and_speed_for_three_thousand_paragraphs(tmp_path):
 
 
 def test_script_size_budget():
-    assert SEARCH_JS.stat().st_size < 12 * 1024
+    assert SEARCH_JS.stat().st_size < 20 * 1024
+
+
+# ---- titles and authors first, whole words above prefixes (node) --------------------
+
+RANKED_DOCS = [
+    SearchDoc("essays/b.html#p1", "Essay B", "text", "¶1", "Scholar Wang Yiwei of Renmin University said so."),
+    SearchDoc("essays/b.html#p2", "Essay B", "text", "¶2", "Foreign Minister Wang Yi said otherwise."),
+    SearchDoc("essays/c.html#p1", "Essay C", "note", "Editor note", "The Outlet is a weekly; Anna Berg edits it."),
+]
+
+
+@pytest.fixture(scope="module")
+def ranked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, object]]]:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    tmp = tmp_path_factory.mktemp("ranked")
+    index = tmp / "search-index.js"
+    index.write_text(render_search_index(RANKED_DOCS, TEXTS), encoding="utf-8")
+    runner = tmp / "runner.js"
+    runner.write_text(NODE_RUNNER, encoding="utf-8")
+    queries = ["wang yi", "anna berg", "outlet", "quiet", "yiwei"]
+    proc = subprocess.run(
+        ["node", str(runner), str(index), str(SEARCH_JS)],
+        input=json.dumps({"search": queries, "normalise": []}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(proc.stdout)["search"]  # type: ignore[no-any-return]
+
+
+def test_title_and_author_matches_come_first(ranked):
+    hits = ranked["anna berg"]
+    assert _urls(hits) == ["essays/a.html", "essays/c.html#p1"]
+    assert hits[0]["label"] == "Title and authors" and hits[0]["title"] == "Essay A"
+    assert "".join(p["text"] for p in hits[0]["parts"]) == "Essay A · Wang Yi, Anna Berg · The Outlet"  # type: ignore[attr-defined]
+    assert hits[0]["perspective"] == {"key": "eu", "label": "EU official", "colour": "#3d3d9e"}
+    assert _urls(ranked["outlet"]) == ["essays/a.html", "essays/c.html#p1"]
+    assert _urls(ranked["quiet"]) == ["essays/quiet.html"]  # a title is found even without any paragraph
+
+
+def test_whole_words_rank_above_prefixes(ranked):
+    assert _urls(ranked["wang yi"]) == ["essays/a.html", "essays/b.html#p2", "essays/b.html#p1"]
+    assert _marked(ranked["wang yi"][2]) == ["Wang", "Yiwei"]  # the prefix still finds Wang Yiwei
+    assert _urls(ranked["yiwei"]) == ["essays/b.html#p1"]
+
+
+def test_each_result_names_its_perspective(ranked):
+    assert ranked["wang yi"][1]["perspective"] is None  # Essay B: no text given, so no perspective
 
 
 # ---- the search page (Chromium) -----------------------------------------------------

@@ -59,7 +59,11 @@ def test_search_page_from_file_url(browser, tmp_path):
         page.wait_for_selector("#search-results li")
         assert page.input_value("#search-input") == "de-risk"
         hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.getAttribute('href'))")
-        assert sorted(hrefs) == ["../essays/a.html#p1", "../essays/b.html#p2", "../essays/d.html#p9"]
+        assert sorted(hrefs) == [  # the query travels along, for the page to highlight
+            "../essays/a.html?hl=de-risk#p1",
+            "../essays/b.html?hl=de-risk#p2",
+            "../essays/d.html?hl=de-risk#p9",
+        ]
         marks = page.eval_on_selector_all("#search-results mark", "ms => ms.map(m => m.textContent)")
         assert sorted(marks) == ["Derisking", "de-risking", "de-risking"]
         assert page.locator("#search-results img, #search-results b").count() == 0  # text, not HTML

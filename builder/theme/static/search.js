@@ -1,7 +1,8 @@
 /* Counterpoint search: window.COUNTERPOINT_SEARCH (search-index.js) -> ranked results.
    Classic script, works from file://. Words are folded (lower case, no diacritics,
    one kind of quote and dash); hyphenated words are indexed whole, joined and by part;
-   each query word must be the prefix of some indexed word. */
+   each query word must be the prefix of some indexed word. Each text's title, authors and
+   outlet are one more document, ranked first; then whole words rank above prefixes. */
 (function () {
   "use strict";
   var MARKS = /\p{M}/gu, WORD = /[\p{L}\p{N}]/u, HAN = /\p{Script=Han}/u;
@@ -90,10 +91,24 @@
     var data = window.COUNTERPOINT_SEARCH;
     if (!data) return null;
     if (!docsCache) {
-      docsCache = data.docs.map(function (d) {
-        var page = data.pages[d[0]];
-        return { url: page[0] + d[1], title: page[1], kind: data.kinds[d[2]],
-          label: d[3], text: d[4], tok: null };
+      var persp = data.perspectives || [];
+      var pages = data.pages.map(function (p) {
+        var q = p.length > 2 && p[2] >= 0 ? persp[p[2]] : null;
+        return { path: p[0], title: p[1], isText: p.length > 2, authors: p[3] || "", outlet: p[4] || "",
+          persp: q ? { key: q[0], label: q[1], colour: q[2] } : null };
+      });
+      function doc(page, fragment, kind, label, text, meta) {
+        return { url: page.path + fragment, title: page.title, kind: kind, label: label, text: text,
+          meta: meta, persp: page.persp, tok: null };
+      }
+      docsCache = [];
+      pages.forEach(function (page) {
+        if (!page.isText) return;
+        var about = [page.title, page.authors, page.outlet].filter(Boolean).join(" \u00b7 ");
+        docsCache.push(doc(page, "", "text", "Title and authors", about, true));
+      });
+      data.docs.forEach(function (d) {
+        docsCache.push(doc(pages[d[0]], d[1], data.kinds[d[2]], d[3], d[4], false));
       });
     }
     return docsCache;
@@ -131,15 +146,22 @@
     return best;
   }
 
-  function score(tok, hits, qterms, win) {
-    var exact = 0, many = 0;
+  /* How many query words occur as whole words ("Wang Yi" is whole in "Wang Yi", not in "Wang Yiwei"). */
+  function wholeWords(tok, hits, qterms) {
+    var exact = 0;
     hits.forEach(function (list, t) {
       if (list.some(function (k) { return tok.keys[k] === qterms[t]; })) exact++;
-      many += Math.min(list.length, 5);
     });
+    return exact;
+  }
+
+  /* Among results alike in the above: close hits, many hits, a hit on the first word. */
+  function score(hits, qterms, win) {
+    var many = 0;
+    hits.forEach(function (list) { many += Math.min(list.length, 5); });
     var gap = win[1] - win[0] - (qterms.length - 1);
     /* A hit on the first word: a glossary term's name, a heading. */
-    return 40 / (1 + Math.max(0, gap)) + 10 * exact + 3 * many + (win[0] === 0 ? 15 : 0);
+    return 40 / (1 + Math.max(0, gap)) + 3 * many + (win[0] === 0 ? 15 : 0);
   }
 
   /* The text around the window, as [{text, mark}] parts with matched words marked. */
@@ -171,7 +193,8 @@
     return parts;
   }
 
-  /* Query -> ranked results [{url, title, label, kind, parts}]; every word is required. */
+  /* Query -> ranked results [{url, title, label, kind, perspective, parts}]; every word is required.
+     Order: title and author matches first, then more whole words, then the score, then reading order. */
   function search(query) {
     var docs = index(), qterms = terms(query), results = [];
     if (!docs || !qterms.length) return results;
@@ -180,10 +203,13 @@
       var hits = findHits(doc.tok, qterms);
       if (hits.some(function (list) { return !list.length; })) return;
       var win = bestWindow(doc.tok, hits);
-      results.push({ url: doc.url, title: doc.title, label: doc.label, kind: doc.kind,
-        score: score(doc.tok, hits, qterms, win), order: n, parts: snippet(doc, hits, win) });
+      results.push({ url: doc.url, title: doc.title, label: doc.label, kind: doc.kind, meta: doc.meta,
+        perspective: doc.persp, whole: wholeWords(doc.tok, hits, qterms), score: score(hits, qterms, win),
+        order: n, parts: snippet(doc, hits, win) });
     });
-    results.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+    results.sort(function (a, b) {
+      return b.meta - a.meta || b.whole - a.whole || b.score - a.score || a.order - b.order;
+    });
     return results;
   }
 
@@ -196,13 +222,32 @@
     return node;
   }
 
-  function resultItem(r, root) {
-    var li = el("li", "search-hit search-hit-" + r.kind), a = el("a");
-    a.href = root + r.url;
+  var KIND_NAMES = { text: "the texts", note: "editor notes", term: "the glossary" };
+
+  /* A result's link carries the query (?hl=) so that the page it opens highlights the words. */
+  function resultHref(r, root, query) {
+    var cut = r.url.indexOf("#"), path = cut < 0 ? r.url : r.url.slice(0, cut);
+    return root + path + "?hl=" + encodeURIComponent(query.trim()) + (cut < 0 ? "" : r.url.slice(cut));
+  }
+
+  function resultItem(r, root, query) {
+    var li = el("li", "search-hit search-hit-" + r.kind + (r.meta ? " search-hit-about" : "")), a = el("a");
+    a.href = resultHref(r, root, query);
     a.appendChild(el("span", "search-hit-title", r.title));
     a.appendChild(document.createTextNode(" "));
     a.appendChild(el("span", "search-hit-label", r.label));
     li.appendChild(a);
+    if (r.perspective) {
+      var badge = el("span", "badge small search-hit-perspective");
+      badge.style.setProperty("--badge", r.perspective.colour);
+      badge.setAttribute("data-perspective", r.perspective.key);
+      var dot = el("span", "badge-dot");
+      dot.setAttribute("aria-hidden", "true");
+      badge.appendChild(dot);
+      badge.appendChild(document.createTextNode(r.perspective.label));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(badge);
+    }
     var p = el("p", "search-hit-snippet");
     r.parts.forEach(function (part) {
       p.appendChild(part.mark ? el("mark", "", part.text) : document.createTextNode(part.text));
@@ -211,20 +256,40 @@
     return li;
   }
 
-  function statusText(query, total) {
-    if (!window.COUNTERPOINT_SEARCH) return "The search index could not be loaded.";
-    if (!terms(query).length) return "";
-    if (!total) return "No results for \u201c" + query.trim() + "\u201d.";
-    var shown = total > MAX_SHOWN ? " (showing the first " + MAX_SHOWN + ")" : "";
-    return total + (total === 1 ? " result" : " results") + " for \u201c" + query.trim() + "\u201d" + shown + ".";
+  /* The filters' current choice: {kind, perspective, words} ("" = any). */
+  function filtersOf(form) {
+    var kind = form && form.querySelector("[name=kind]"), persp = form && form.querySelector("[name=perspective]");
+    var f = { kind: kind ? kind.value : "", perspective: persp ? persp.value : "", words: [] };
+    if (f.kind) f.words.push(KIND_NAMES[f.kind] || f.kind);
+    if (f.perspective && persp) f.words.push(persp.options[persp.selectedIndex].text);
+    return f;
   }
 
-  function show(box, query, root) {
-    var results = search(query), list = el("ol", "search-hits");
-    results.slice(0, MAX_SHOWN).forEach(function (r) { list.appendChild(resultItem(r, root)); });
+  function passes(r, f) {
+    if (f.kind && r.kind !== f.kind) return false;
+    return !f.perspective || (r.perspective ? r.perspective.key : "none") === f.perspective;
+  }
+
+  function statusText(query, total, shown, f) {
+    if (!window.COUNTERPOINT_SEARCH) return "The search index could not be loaded.";
+    if (!terms(query).length) return "";
+    var q = "\u201c" + query.trim() + "\u201d", among = f.words.length ? " among " + f.words.join(", ") : "";
+    if (!total) return "No results for " + q + ". Try fewer words, or only the start of a word.";
+    if (!shown) return "No results for " + q + among + "; " + total + " without the filters.";
+    var more = shown > MAX_SHOWN ? " (showing the first " + MAX_SHOWN + ")" : "";
+    var all = shown < total ? " (" + total + " without the filters)" : "";
+    return shown + (shown === 1 ? " result" : " results") + " for " + q + among + all + more + ".";
+  }
+
+  function show(box, query, root, form) {
+    var f = filtersOf(form), all = search(query), results = all.filter(function (r) { return passes(r, f); });
+    var list = el("ol", "search-hits");
+    results.slice(0, MAX_SHOWN).forEach(function (r) { list.appendChild(resultItem(r, root, query)); });
     box.textContent = "";
-    box.appendChild(el("p", "search-status", statusText(query, results.length)));
+    box.appendChild(el("p", "search-status", statusText(query, all.length, results.length, f)));
     if (results.length) box.appendChild(list);
+    var help = document.getElementById("search-help");
+    if (help) help.hidden = terms(query).length > 0;
   }
 
   function remember(query) {
@@ -248,15 +313,20 @@
     var box = document.getElementById("search-results");
     if (!form || !input || !box) return;
     var root = document.documentElement.dataset.root || "", timer = 0;
-    var query = new URLSearchParams(window.location.search).get("q") || "";
+    var params = new URLSearchParams(window.location.search), query = params.get("q") || "";
     input.value = query;
-    function update() { show(box, input.value, root); remember(input.value); }
+    ["kind", "perspective"].forEach(function (name) {
+      var select = form.querySelector("[name=" + name + "]");
+      if (select && params.get(name)) select.value = params.get(name);
+    });
+    function update() { show(box, input.value, root, form); remember(input.value); }
     form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+    form.addEventListener("change", function () { show(box, input.value, root, form); });
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(update, 120);
     });
-    loadIndex(root, function () { show(box, input.value, root); });
+    loadIndex(root, function () { show(box, input.value, root, form); });
   }
 
   window.CounterpointSearch = { search: search, normalise: normalise, terms: terms, tokenise: tokenise };
