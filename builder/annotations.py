@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -11,7 +12,7 @@ from builder import specs
 from builder.diagnostics import Location, Report
 from builder.model import Annotations, Link, Note, Selector, Term
 from builder.projectfs import list_files, read_text, relative
-from builder.yamlload import LocatedList, Obj, Record, load_document
+from builder.yamlload import ListOf, LocatedList, Obj, Record, load_document
 
 
 def load_annotations(root: Path, report: Report) -> Annotations:
@@ -59,10 +60,61 @@ def _unexpected_files(stray: list[PurePosixPath], report: Report) -> None:
         )
 
 
-def _load(root: Path, path: Path, spec: Obj, report: Report) -> tuple[PurePosixPath, Record | None]:
+def _entries(root: Path, path: Path, spec: Obj, noun: str, report: Report) -> list[Record]:
+    """The clean, complete entries of one annotation file; the rest is recorded as not checked.
+
+    An entry with a problem is left out whole (a note whose `sufix:` was dropped would
+    otherwise be anchored without it and fail again, for the wrong reason).
+    """
     rel = relative(root, path)
+    key = spec.fields[0].name
+    before = len(report.diagnostics)
     text = read_text(root, path, report)
-    return rel, (None if text is None else load_document(text, rel, spec, report))
+    record = None if text is None else load_document(text, rel, spec, report)
+    if record is None or key not in record.values:
+        codes = {d.code for d in report.diagnostics[before:]}
+        reason = _why_unread(text, codes, key)
+        if reason:
+            report.not_checked(f"{_count(_estimate_entries(text or ''), noun)} of {rel} ({reason})")
+        return []
+    entries: list[Record] = list(record.values[key])
+    kept = [e for e in entries if e.clean and all(f.name in e.values for f in _item_spec(spec).fields if f.required)]
+    left_out = len(entries) - len(kept)
+    if left_out:
+        whose = "its entry has" if left_out == 1 else "their entries have"
+        report.not_checked(f"{_count(left_out, noun)} of {rel} ({whose} errors)")
+    return kept
+
+
+def _item_spec(spec: Obj) -> Obj:
+    items = spec.fields[0].spec
+    assert isinstance(items, ListOf) and isinstance(items.item, Obj)
+    return items.item
+
+
+def _why_unread(text: str | None, codes: set[str], key: str) -> str:
+    """Why a file's entries could not be read at all ("" when it has none to read)."""
+    if text is None:
+        return "the file could not be read"
+    if "yaml-syntax" in codes:
+        return "the file has a YAML syntax error"
+    if "file-too-large" in codes:
+        return "the file is too large"
+    if codes - {"empty"}:
+        return f"its '{key}:' list could not be read"
+    return ""
+
+
+def _estimate_entries(text: str) -> int:
+    """How many entries a file that could not be parsed seems to hold: its least indented `- ` lines."""
+    dashes = [len(m.group(1)) for m in re.finditer(r"^( *)- ", text, re.M)]
+    return sum(1 for d in dashes if d == min(dashes)) if dashes else 0
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 0:
+        return f"the {noun}s"
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _selector(record: Record, essay: str) -> Selector:
@@ -77,21 +129,14 @@ def _selector(record: Record, essay: str) -> Selector:
 
 
 def _load_notes(root: Path, path: Path, report: Report) -> list[Note]:
-    rel, record = _load(root, path, specs.NOTES_FILE, report)
-    if record is None:
-        return []
     essay = path.stem
     return [
         Note(n.get("id"), essay, _selector(n.get("at"), essay), n.get("body"), n.loc("id"))
-        for n in record.get("notes", [])
-        if _complete(n, ("id", "at", "body"))
+        for n in _entries(root, path, specs.NOTES_FILE, "note", report)
     ]
 
 
 def _load_links(root: Path, path: Path, report: Report) -> list[Link]:
-    _, record = _load(root, path, specs.LINKS_FILE, report)
-    if record is None:
-        return []
     return [
         Link(
             r.get("id"),
@@ -101,21 +146,18 @@ def _load_links(root: Path, path: Path, report: Report) -> list[Link]:
             r.get("note", ""),
             r.loc("id"),
         )
-        for r in record.get("links", [])
-        if _complete(r, ("id", "relation", "from", "to"))
-        and _complete(r.get("from"), ("essay", "quote"))
-        and _complete(r.get("to"), ("essay", "quote"))
+        for r in _entries(root, path, specs.LINKS_FILE, "link", report)
     ]
 
 
 def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
-    _, record = _load(root, path, specs.GLOSSARY_FILE, report)
-    if record is None:
-        return []
+    before = len(report.skipped)
+    kept = _entries(root, path, specs.GLOSSARY_FILE, "term", report)
+    if len(report.skipped) > before:  # a reference to a term left out is not checked either
+        for term_id in _term_ids(root, path) or ["*"]:
+            report.mark_unavailable("term", term_id)
     terms = []
-    for r in record.get("terms", []):
-        if not _complete(r, ("id", "term", "definition")):
-            continue
+    for r in kept:
         see = r.get("see", [])
         match = r.get("match", [])
         terms.append(
@@ -135,16 +177,17 @@ def _load_terms(root: Path, path: Path, report: Report) -> list[Term]:
     return terms
 
 
+def _term_ids(root: Path, path: Path) -> list[str]:
+    """The ids written in a glossary that could not be fully read, found line by line (a YAML error may stop a parser)."""
+    text = read_text(root, path, Report()) or ""
+    return re.findall(r"^[ -]*id:\s*['\"]?([a-z0-9]+(?:-[a-z0-9]+)*)['\"]?\s*$", text, re.M)
+
+
 def _item_locations(items: list[Any], default: Location) -> tuple[Location, ...]:
     """Where each item of a list was written (its list's place if not known)."""
     if isinstance(items, LocatedList):
         return tuple(items.location(i, default) for i in range(len(items)))
     return (default,) * len(items)
-
-
-def _complete(record: Record | None, keys: Iterable[str]) -> bool:
-    """Only fully valid records go on; the validator has already reported what is missing."""
-    return record is not None and all(key in record.values for key in keys)
 
 
 def _unique(items: Iterable[tuple[str, Location, str]], report: Report) -> None:

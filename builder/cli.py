@@ -101,7 +101,7 @@ def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
         fmt,
     )
     if fmt == "text":
-        click.echo(f"ok: no errors, {len(report.warnings)} warning(s)", err=True)
+        click.echo(f"ok: no errors, {len(report.warnings)} warning(s)")
 
 
 @main.command("schema")

@@ -24,13 +24,30 @@ def load_texts(root: Path, config: SiteConfig, report: Report) -> list[Text]:
             "create content/ with one Markdown file per text",
             code="no-content",
         )
+        report.mark_unavailable("text", "*")
+        report.not_checked("annotations/ (there are no texts to anchor them in)")
         return []
     texts = []
     for path in list_files(root, "content", report, suffixes=(".md",), recursive=False):
+        before = len(report.diagnostics)
         text = load_text(root, path, config, report)
         if text is not None:
             texts.append(text)
+        elif re.fullmatch(specs.SLUG, path.stem):  # it exists: what names it is not checked, never "unknown"
+            report.mark_unavailable("text", path.stem)
+            report.not_checked(f"{relative(root, path)} ({_why_unread(report, before)})")
     return texts
+
+
+def _why_unread(report: Report, before: int) -> str:
+    codes = {d.code for d in report.diagnostics[before:]}
+    if "yaml-syntax" in codes:
+        return "its front matter has a YAML syntax error"
+    if "front-matter" in codes:
+        return "its front matter could not be found"
+    if codes & {"encoding", "file-too-large", "not-a-file", "outside-project", "unreadable"}:
+        return "the file could not be read"
+    return "its front matter could not be read"
 
 
 def load_text(root: Path, path: Path, config: SiteConfig, report: Report) -> Text | None:
@@ -143,12 +160,14 @@ def _text_from(record: Record, slug: str, rel: PurePosixPath, body: str, body_li
         outlet=record.get("outlet", ""),
         date=record.get("date", ""),
         source=record.get("source", ""),
-        debates=tuple(record.get("debates", ())),
-        essays=tuple(record.get("essays", ())),
+        # a list under the other kind's key was reported (`_check_front_matter`) and is not followed
+        debates=tuple(record.get("debates", ())) if record.get("kind", "essay") == "essay" else (),
+        essays=tuple(record.get("essays", ())) if record.get("kind", "essay") == "debate" else (),
         parent=record.get("parent", ""),
         order=record.get("order"),
         unresolved_refs=record.get("unresolved_refs", False),
         summary=record.get("summary", ""),
+        short_title=record.get("short_title", ""),
         locations=dict(record.locations) | {"": record.location},
         item_locations={key: tuple(getattr(record.get(key), "locations", ())) for key in ("debates", "essays")},
     )

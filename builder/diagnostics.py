@@ -74,6 +74,10 @@ class Report:
 
     strict: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """What could not be checked because a file it depends on is broken, one phrase each (`not_checked`)."""
+    unavailable: dict[str, set[str]] = field(default_factory=dict)
+    """Names that exist but could not be loaded, by kind ("text", "term"); "*" stands for every name."""
 
     def error(self, location: Location, message: str, hint: str | None = None, code: str = "invalid") -> None:
         self.diagnostics.append(Diagnostic("error", location, message, hint, code))
@@ -81,6 +85,19 @@ class Report:
     def warning(self, location: Location, message: str, hint: str | None = None, code: str = "invalid") -> None:
         severity: Severity = "error" if self.strict else "warning"
         self.diagnostics.append(Diagnostic(severity, location, message, hint, code))
+
+    def not_checked(self, what: str) -> None:
+        """Record what a broken file keeps from being checked, e.g. "2 notes of annotations/notes/a.yaml (…)"."""
+        self.skipped.append(what)
+
+    def mark_unavailable(self, kind: Literal["text", "term"], name: str) -> None:
+        """`name` exists but could not be loaded: a reference to it is not checked, never "unknown"."""
+        self.unavailable.setdefault(kind, set()).add(name)
+
+    def is_unavailable(self, kind: str, name: str) -> bool:
+        """True when a reference of this kind ("essay", "debate", "text", "term") names something broken."""
+        names = self.unavailable.get("term" if kind == "term" else "text", set())
+        return name in names or "*" in names
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -158,13 +175,24 @@ FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
 T = TypeVar("T")
 
 
+def not_checked_line(report: Report) -> str | None:
+    """The one line that says what a broken file kept from being checked, and why."""
+    return "not checked: " + "; ".join(report.skipped) if report.skipped else None
+
+
 def show(report: Report, fmt: str = "text") -> None:
     """Print the report once: text to stderr, github annotations and json to stdout."""
     diagnostics = report.sorted()
+    skipped = not_checked_line(report)
     if fmt == "json":
         click.echo(format_json(diagnostics))
-    elif diagnostics:
+        return
+    if diagnostics:
         click.echo(FORMATTERS[fmt](diagnostics), err=fmt == "text")
+    if skipped and fmt == "text":
+        click.echo(skipped, err=True)
+    elif skipped:
+        click.echo(f"::notice::{_github_escape(skipped)}")
 
 
 def run_reporting(action: Callable[[], T], report: Report, fmt: str = "text") -> T:

@@ -70,7 +70,7 @@ def plan(
     for note in annotations.notes:
         if note.essay in by_slug:
             notes.setdefault(note.essay, []).append(note)
-        elif note.essay not in reported:
+        elif note.essay not in reported and not report.is_unavailable("essay", note.essay):
             reported.add(note.essay)
             where = Location(PurePosixPath("annotations/notes") / f"{note.essay}.yaml")
             close = difflib.get_close_matches(note.essay, list(by_slug), n=1, cutoff=0.6)
@@ -176,6 +176,8 @@ def resolve(
 
 
 def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
+    if report.is_unavailable(kind, value):  # it exists but could not be loaded: `not checked` says so
+        return
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     hint = (
         f"did you mean '{close[0]}'?"

@@ -74,13 +74,27 @@ class Processed:
 def load(project: Project, report: Report, skip_static: Path | None = None) -> Sources:
     """Stage 1: read and validate every input; a broken file stops only what depends on it."""
     config = load_config(project.root, report)
-    report.raise_if_errors()
+    if config is None:  # texts are read in its light (perspectives, options): nothing else can be checked
+        if (project.root / "site.toml").exists():
+            report.not_checked("content/ and annotations/ (site.toml has errors)")
+        report.raise_if_errors()
     assert config is not None
     texts = load_texts(project.root, config, report)
     annotations = load_annotations(project.root, report)
     static = collect_static(THEME / "static", project.root, report, skip=skip_static)
-    report.raise_if_errors()  # nothing can be anchored into a broken file
+    _not_checked_in_broken_texts(annotations, report)
+    # No stop here: the rest is checked, and whatever names a broken file is skipped, not called unknown.
     return Sources(config, texts, annotations, static)
+
+
+def _not_checked_in_broken_texts(annotations: Annotations, report: Report) -> None:
+    """Notes and links anchored in a text that could not be loaded are not checked: say how many."""
+    for slug in sorted(report.unavailable.get("text", ())):
+        notes = sum(1 for n in annotations.notes if n.essay == slug)
+        links = sum(1 for x in annotations.links if slug in (x.source.essay, x.target.essay))
+        counted = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in ((notes, "note"), (links, "link")) if n]
+        if counted:
+            report.not_checked(f"{' and '.join(counted)} anchored in '{slug}' (its file could not be loaded)")
 
 
 def process(

@@ -242,6 +242,8 @@ def _check_paragraph(name: str, fragment: str, count: int, where: Location, repo
 
 
 def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
+    if report.is_unavailable(kind, value):  # it exists but could not be loaded: `not checked` says so
+        return
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     hint = (
         f"did you mean '{close[0]}'?"

@@ -105,6 +105,8 @@ class Record:
     location: Location
     values: dict[str, Any] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
+    clean: bool = True
+    """False when a problem was reported inside it: what depends on it is then not checked."""
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -215,6 +217,8 @@ class Validator:
             self._type_error(node, what, f"a mapping ({spec.title})", f"write it as key: value pairs; its keys: {keys}")
             return None
         record = Record(self.loc(node))
+        before = len(self.report.diagnostics)
+        unknown: list[str] = []
         for key_node, value_node in node.value:
             if self._tagged(key_node, f"a key of {what}"):
                 continue
@@ -230,6 +234,7 @@ class Validator:
             fld = spec.field(key)
             if fld is None:
                 self._unknown_key(key_node, key, spec, what)
+                unknown.append(key)
                 continue
             if key in record.locations:
                 self.report.error(
@@ -245,18 +250,22 @@ class Validator:
                 record.values[key] = value
         missing = [f.name for f in spec.fields if f.required and f.name not in record.locations]
         for name in missing:
+            if any(_closest(key, spec) == name for key in unknown):  # `qoute:` is one mistake, said once
+                continue
             self.report.error(
                 record.location,
                 f"{what} is missing the required key '{name}'",
                 _field_hint(spec.field(name)),
                 code="missing-key",
             )
-        return record
+        if len(self.report.diagnostics) == before:
+            return record
+        return Record(record.location, record.values, record.locations, clean=False)
 
     def _unknown_key(self, key_node: yaml.Node, key: str, spec: Obj, what: str) -> None:
         names = [f.name for f in spec.fields]
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(names)}"
+        close = _closest(key, spec)
+        hint = f"did you mean '{close}'?" if close else f"allowed keys: {', '.join(names)}"
         self.report.error(self.loc(key_node), f"unknown key '{excerpt(key)}' in {what}", hint, code="unknown-key")
 
     def _list(self, node: yaml.Node, spec: ListOf, what: str) -> LocatedList | None:
@@ -346,6 +355,12 @@ class Validator:
             code="bad-value",
         )
         return None
+
+
+def _closest(key: str, spec: Obj) -> str | None:
+    """The declared key a misspelt one most likely meant, if any."""
+    close = difflib.get_close_matches(key, [f.name for f in spec.fields], n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 _RESOLVER = yaml.resolver.Resolver()
