@@ -4,15 +4,23 @@ Standard library only. The watcher polls file mtimes; the HTTP server injects a 
 live-reload script into HTML responses on the fly (never into the built files) that polls
 `/__counterpoint/status` and reloads when a new build is ready, or shows the diagnostics
 as an overlay while the last good build keeps being served.
+
+It also lets an editor annotate in the browser (docs/annotating.md): a second script,
+injected the same way, turns a selection into a note or a link through the JSON API under
+`/_counterpoint/`, which writes the project's YAML (builder/annotate.py). The API answers
+only to this server's own Host and Origin and only with the per-session token the served
+pages carry, so a page of another site cannot write into the project.
 """
 
 from __future__ import annotations
 
 import errno
 import functools
+import hmac
 import json
 import mimetypes
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -21,17 +29,24 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
 
-from builder.diagnostics import BuildFailed, Location, Report, format_text
+from builder.annotate import Annotator, Refused, preview
+from builder.diagnostics import BuildFailed, Diagnostic, Location, Report, format_text
 from builder.pipeline import Project, build
 from builder.render import THEME
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 STATUS_PATH = "/__counterpoint/status"
+API_PATH = "/_counterpoint/annotations"
+PREVIEW_PATH = "/_counterpoint/preview"
+TOKEN_HEADER = "X-Counterpoint-Token"
+MAX_REQUEST_BYTES = 1_000_000
+"""A note is at most 20,000 characters (specs.markdown); anything this large is a mistake."""
 WATCHED_DIRS = ("content", "annotations", "templates", "static")
 WATCHED_FILES = ("site.toml",)
 CACHE_DIR = ".counterpoint-cache"
@@ -113,14 +128,28 @@ Snapshot = dict[str, tuple[int, int]]
 
 RELOAD_SCRIPT_FILE = THEME / "serve" / "serve-reload.js"
 """Outside theme/static/, which every build copies: only serve ever sends this script."""
+ANNOTATE_SCRIPT_FILE = THEME / "serve" / "serve-annotate.js"
+"""Annotate mode (select words -> note or link), also sent only by serve."""
 
 
 @functools.cache
-def _reload_source() -> str:
-    source = RELOAD_SCRIPT_FILE.read_text(encoding="utf-8")
+def _script_source(path: Path) -> str:
+    source = path.read_text(encoding="utf-8")
     if "</script" in source.lower():  # it is inlined into pages
-        raise ValueError(f"{RELOAD_SCRIPT_FILE} must not contain '</script'")
+        raise ValueError(f"{path} must not contain '</script'")
     return source
+
+
+def _reload_source() -> str:
+    return _script_source(RELOAD_SCRIPT_FILE)
+
+
+def annotate_script(token: str) -> str:
+    """The inline <script> of annotate mode, carrying this session's token."""
+    return (
+        f'<script id="counterpoint-annotate" data-token="{token}" data-api="{API_PATH}" '
+        f'data-preview="{PREVIEW_PATH}">\n{_script_source(ANNOTATE_SCRIPT_FILE)}</script>\n'
+    )
 
 
 def reload_script(generation: int) -> str:
@@ -131,10 +160,10 @@ def reload_script(generation: int) -> str:
     )
 
 
-def inject_reload(html: bytes, generation: int) -> bytes:
-    """The page with the reload script before its last </body> (appended when there is none)."""
+def inject_reload(html: bytes, generation: int, token: str | None = None) -> bytes:
+    """The page with the reload script (and, given the session's token, annotate mode) before its last </body>."""
     text = html.decode("utf-8", errors="replace")
-    script = reload_script(generation)
+    script = reload_script(generation) + (annotate_script(token) if token else "")
     at = text.lower().rfind("</body>")
     text = text + script if at < 0 else text[:at] + script + text[at:]
     return text.encode("utf-8")
@@ -197,6 +226,9 @@ class Server:
         self._watch_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
+        self.token = secrets.token_urlsafe(32)
+        """Per session; the served pages carry it, and every API request must send it back."""
+        self.annotator = Annotator(self.root)
 
     # ---- status
     @property
@@ -217,6 +249,16 @@ class Server:
         if self.port == 80:
             allowed.update(names)
         return host.strip().lower() in allowed
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """A request's Origin must be one of this server's own (a page of another site sends its own)."""
+        if origin is None:
+            return False
+        names = ("127.0.0.1", "localhost")
+        return origin.strip().lower() in {f"http://{name}:{self.port}" for name in names}
+
+    def token_ok(self, token: str | None) -> bool:
+        return token is not None and hmac.compare_digest(token.encode("utf-8"), self.token.encode("utf-8"))
 
     def status(self) -> dict[str, object]:
         with self._state:
@@ -455,16 +497,34 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._respond(head=False)
 
-    def _respond(self, head: bool) -> None:
+    def do_POST(self) -> None:
+        self._api("POST")
+
+    def do_PUT(self) -> None:
+        self._api("PUT")
+
+    def do_DELETE(self) -> None:
+        self._api("DELETE")
+
+    def _host_refused(self, head: bool) -> bool:
         owner = self.server.owner
         hosts = self.headers.get_all("Host") or []
-        if len(hosts) != 1 or not owner.host_allowed(hosts[0]):
-            self.close_connection = True
-            refusal = f"forbidden: open http://{HOST}:{owner.port}/ (this server answers to no other name)\n"
-            return self._send(HTTPStatus.FORBIDDEN, refusal.encode("utf-8"), "text/plain; charset=utf-8", head)
+        if len(hosts) == 1 and owner.host_allowed(hosts[0]):
+            return False
+        self.close_connection = True
+        refusal = f"forbidden: open http://{HOST}:{owner.port}/ (this server answers to no other name)\n"
+        self._send(HTTPStatus.FORBIDDEN, refusal.encode("utf-8"), "text/plain; charset=utf-8", head)
+        return True
+
+    def _respond(self, head: bool) -> None:
+        owner = self.server.owner
+        if self._host_refused(head):
+            return None
         path = urlsplit(self.path).path or "/"
         if not path.startswith("/"):
             return self._send(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", head)
+        if path.startswith("/_counterpoint/"):
+            return self._api("HEAD" if head else "GET")
         if path == STATUS_PATH:
             body = json.dumps(owner.status(), ensure_ascii=False).encode("utf-8")
             return self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", head)
@@ -484,7 +544,8 @@ class _Handler(BaseHTTPRequestHandler):
                 size = os.fstat(fh.fileno()).st_size
                 kind = content_type(target)
                 if kind.startswith("text/html"):
-                    return self._send(HTTPStatus.OK, inject_reload(fh.read(), owner.status()["generation"]), kind, head)  # type: ignore[arg-type]
+                    page = inject_reload(fh.read(), owner.generation, owner.token)
+                    return self._send(HTTPStatus.OK, page, kind, head)
                 self.send_response(HTTPStatus.OK)
                 self._headers(kind, size)
                 if not head:
@@ -500,8 +561,100 @@ class _Handler(BaseHTTPRequestHandler):
             f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
             f"<body><h1>Not found</h1><p>{escape(path)} is not in the built site.</p></body></html>"
         )
-        body = inject_reload(page.encode("utf-8"), self.server.owner.status()["generation"])  # type: ignore[arg-type]
+        owner = self.server.owner
+        body = inject_reload(page.encode("utf-8"), owner.generation, owner.token)
         self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+
+    # ---- the annotation API (docs/annotating.md)
+    def _api(self, method: str) -> None:
+        """Guards first (Host, Origin, token, JSON), then one Annotator call; answers JSON."""
+        owner = self.server.owner
+        if method in ("POST", "PUT", "DELETE") and self._host_refused(False):
+            return
+        refusal = self._api_refusal(method)
+        if refusal is not None:
+            self.close_connection = True
+            return self._json(HTTPStatus.FORBIDDEN, {"error": refusal}, method == "HEAD")
+        split = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        rest = split.path.removeprefix(API_PATH)
+        ident = unquote(rest[1:]) if rest.startswith("/") else None
+        try:
+            data = self._body() if method in ("POST", "PUT") else {}
+            if split.path == PREVIEW_PATH and method == "POST":
+                markdown = data.get("markdown", "")
+                if not isinstance(markdown, str):
+                    raise Refused([_request_problem("'markdown' must be a string")], 400)
+                return self._json(HTTPStatus.OK, {"html": preview(markdown)}, False)
+            if not (split.path == API_PATH or (ident and "/" not in ident)):
+                return self._json(HTTPStatus.NOT_FOUND, {"error": f"no such API path: {split.path}"}, method == "HEAD")
+            text, kind = query.get("text"), query.get("kind")
+            if method in ("GET", "HEAD"):
+                result = owner.annotator.entry(ident, text, kind) if ident else owner.annotator.listing(text)
+                return self._json(HTTPStatus.OK, result, method == "HEAD")
+            if method == "POST" and not ident:
+                written = owner.annotator.create(data)
+                status = HTTPStatus.CREATED
+            elif method == "PUT" and ident:
+                written = owner.annotator.update(ident, data, text, kind)
+                status = HTTPStatus.OK
+            elif method == "DELETE" and ident:
+                written = owner.annotator.delete(ident, text, kind)
+                status = HTTPStatus.OK
+            else:
+                return self._json(
+                    HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{method} {split.path} is not allowed"}, False
+                )
+        except Refused as refused:
+            return self._json(HTTPStatus(refused.status), _diagnostics_json(refused.diagnostics), False)
+        owner.echo(f"{'wrote' if method != 'DELETE' else 'deleted'} {written.kind} '{written.id}' in {written.file}")
+        answer: dict[str, Any] = {"kind": written.kind, "id": written.id, "file": written.file}
+        if method != "DELETE":
+            answer["line"] = written.line
+            answer["warnings"] = format_text(written.warnings).splitlines()
+        self._json(status, answer, False)
+
+    def _api_refusal(self, method: str) -> str | None:
+        """Why this request may not use the API, or None. Pages of other sites fail here."""
+        owner = self.server.owner
+        if self.client_address[0] != HOST:
+            return "the annotation API answers only on 127.0.0.1"
+        origins = self.headers.get_all("Origin") or []
+        if method in ("POST", "PUT", "DELETE") and (len(origins) != 1 or not owner.origin_allowed(origins[0])):
+            return f"the Origin header must be http://{HOST}:{owner.port} (requests from other sites are refused)"
+        if origins and not all(owner.origin_allowed(o) for o in origins):
+            return f"the Origin header must be http://{HOST}:{owner.port} (requests from other sites are refused)"
+        if not owner.token_ok(self.headers.get(TOKEN_HEADER)):
+            return (
+                f"missing or wrong {TOKEN_HEADER}: use the token in the served pages' <script id=counterpoint-annotate>"
+            )
+        if method in ("POST", "PUT"):
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if kind != "application/json":
+                return "the request body must be JSON (Content-Type: application/json)"
+        return None
+
+    def _body(self) -> dict[str, Any]:
+        try:
+            length = int(self.headers.get("Content-Length") or "0")
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_REQUEST_BYTES:
+            self.close_connection = True
+            raise Refused(
+                [_request_problem(f"the request body must be JSON of at most {MAX_REQUEST_BYTES} bytes")], 400
+            )
+        try:
+            data = json.loads(self.rfile.read(length).decode("utf-8")) if length else {}
+        except (UnicodeDecodeError, ValueError):
+            raise Refused([_request_problem("the request body is not JSON")], 400) from None
+        if not isinstance(data, dict):
+            raise Refused([_request_problem("the request body must be a JSON object")], 400)
+        return data
+
+    def _json(self, status: HTTPStatus, payload: object, head: bool) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send(status, body, "application/json; charset=utf-8", head)
 
     def _redirect(self, location: str, head: bool) -> None:
         self.send_response(HTTPStatus.FOUND)
@@ -520,6 +673,30 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers(kind, len(body))
         if not head:
             self.wfile.write(body)
+
+
+def _request_problem(message: str) -> Diagnostic:
+    return Diagnostic("error", Location(PurePosixPath("request")), message, None, "request")
+
+
+def _diagnostics_json(diagnostics: list[Diagnostic]) -> dict[str, object]:
+    """A 422's body: `check`'s lines as it prints them, and each diagnostic as `check --format json` gives it."""
+    return {
+        "error": diagnostics[0].message if diagnostics else "refused",
+        "text": format_text(diagnostics),
+        "diagnostics": [
+            {
+                "severity": d.severity,
+                "code": d.code,
+                "path": str(d.location.path),
+                "line": d.location.line,
+                "column": d.location.column,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ],
+    }
 
 
 # --------------------------------------------------------------------------- command
