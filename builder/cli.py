@@ -65,13 +65,34 @@ def main(debug: bool) -> None:
     "--zip", "make_zip", is_flag=True, help="Also write <out>.zip, one archive of the site for offline readers."
 )
 @click.option("--no-cache", is_flag=True, help="Render every page, ignoring .counterpoint-cache/.")
-def build_command(project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool, no_cache: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the per-text work (default: one per core; 1 builds in this process).",
+)
+def build_command(
+    project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool, no_cache: bool, jobs: int | None
+) -> None:
     """Build the site."""
     project = Project(project_dir)
     report = Report(strict=strict)
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
     progress = Progress(enabled=sys.stderr.isatty())
-    result = run_reporting(lambda: build(project, target, report, progress, use_cache=not no_cache), report, "text")
+    result = run_reporting(
+        lambda: build(
+            project,
+            target,
+            report,
+            progress,
+            use_cache=not no_cache,
+            notify=lambda message: click.echo(message, err=True),
+            workers=jobs,
+        ),
+        report,
+        "text",
+    )
     click.echo(
         f"built {result.files} files into {target} ({result.rendered} pages rendered, {result.reused} unchanged)",
         err=True,

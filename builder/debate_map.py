@@ -503,7 +503,7 @@ def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Lay
         for band in layout.bands
         for i, line in enumerate(band.lines)
     ]
-    placed: list[Rect] = []
+    fixed, placed = _Grid(obstacles), _Grid([])
     chips = {}
     for pair in sorted(pairs, key=lambda p: (-len(p.links), p.id)):
         w, h, lines = _chip_size(pair)
@@ -511,7 +511,7 @@ def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Lay
         for t in CHIP_STOPS:
             cx, cy = routes[pair.id].at(t)
             rect = (cx - w / 2, cy - h / 2, w, h)
-            clash = sum(_overlap(rect, o) for o in obstacles) * 4 + sum(_overlap(rect, o) for o in placed)
+            clash = fixed.overlap(rect) * 4 + placed.overlap(rect)
             clash += _outside(rect, layout)
             if best is None or clash < best[0]:
                 best = (clash, rect)
@@ -519,9 +519,35 @@ def _place_chips(pairs: Sequence[MapPair], routes: dict[str, Route], layout: Lay
                 break
         assert best is not None
         x, y, _, _ = best[1]
-        placed.append(best[1])
+        placed.add(best[1])
         chips[pair.id] = Chip(x, y, w, h, lines)
     return chips
+
+
+class _Grid:
+    """Rectangles bucketed by the cells they cover, so a big map checks a chip only against its neighbours."""
+
+    CELL = 160.0
+
+    def __init__(self, rects: Iterable[Rect]) -> None:
+        self.cells: dict[tuple[int, int], list[Rect]] = {}
+        for rect in rects:
+            self.add(rect)
+
+    def _cells(self, rect: Rect) -> Iterable[tuple[int, int]]:
+        x, y, w, h = rect
+        for i in range(int(x // self.CELL), int((x + w) // self.CELL) + 1):
+            for j in range(int(y // self.CELL), int((y + h) // self.CELL) + 1):
+                yield i, j
+
+    def add(self, rect: Rect) -> None:
+        for cell in self._cells(rect):
+            self.cells.setdefault(cell, []).append(rect)
+
+    def overlap(self, rect: Rect) -> float:
+        """The summed overlap of `rect` with every stored rectangle (each counted once)."""
+        near = {id(o): o for cell in self._cells(rect) for o in self.cells.get(cell, ())}
+        return sum(_overlap(rect, o) for o in near.values())
 
 
 def _chip_size(pair: MapPair) -> tuple[float, float, tuple[tuple[tuple[str, str], ...], ...]]:

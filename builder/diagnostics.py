@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -224,3 +224,16 @@ def failure_message(exc: Exception) -> str:
         f"internal error: {type(exc).__name__}: {text} -- this is a bug in counterpoint, not a problem in your "
         "project; please report it with the output of the same command run with --debug (counterpoint --debug ...)"
     )
+
+
+def diagnostic_json(d: Diagnostic) -> list[Any]:
+    loc = d.location
+    return [d.severity, str(loc.path), loc.line, loc.column, d.message, d.hint, d.code]
+
+
+def diagnostic_from(value: list[Any]) -> Diagnostic:
+    severity, path, line, column, message, hint, code = value
+    if severity not in ("error", "warning"):
+        raise ValueError(f"bad severity {severity!r}")
+    location = Location(PurePosixPath(str(path)), int(line), int(column))
+    return Diagnostic(severity, location, str(message), None if hint is None else str(hint), str(code))

@@ -13,6 +13,7 @@ change. The stages themselves neither know nor care.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from builder.linking import Reader, plan, resolve
 from builder.model import Annotations, SiteConfig, Text
 from builder.progress import Progress
 from builder.static_files import StaticFile, collect_static
-from builder.store import CacheUnusable, PageLedger, Store
+from builder.store import CacheUnusable, PageLedger, Store, inputs_snapshot
 from builder.textwork import Shared, TextJob, TextResult, process_text
 
 if TYPE_CHECKING:
@@ -141,8 +142,8 @@ def _run(jobs: list[TextJob], shared: Shared, workers: int | None) -> Iterator[t
     """Each job's result, in order; on every core for many jobs (workers inherit the jobs by fork)."""
     global _JOBS, _SHARED
     count = workers if workers is not None else len(os.sched_getaffinity(0))
-    methods = multiprocessing.get_all_start_methods()
-    if count <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in methods:
+    few = workers is None and len(jobs) < PARALLEL_FROM  # an explicit number of workers is always used
+    if count <= 1 or few or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
             yield process_text(job, shared)
         return
@@ -217,6 +218,7 @@ def build(
     progress: Progress | None = None,
     use_cache: bool = False,
     notify: Callable[[str], None] = lambda message: None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Check and write; the previous output stays untouched unless everything succeeded."""
     from builder.write import build_id_of, check_output_folder, output_lock, write_output
@@ -225,22 +227,32 @@ def build(
     if not check_output_folder(out_dir, project.root, report):
         report.raise_if_errors()
     with output_lock(out_dir, notify):
-        sources = load(project, report, skip_static=out_dir)
         engine = engine_fingerprint()
         store = Store.open(project.root, out_dir, engine, notify) if use_cache else Store.temporary(engine)
         try:
+            inputs = inputs_snapshot(project.root, str(report.strict)) if store.persistent else ""
             try:
-                processed = process(sources, report, store, progress)
+                last = store.unchanged(inputs, build_id_of(out_dir)) if inputs else None
+            except CacheUnusable:
+                last = None
+            if last is not None:  # nothing changed since the build that wrote this output
+                report.diagnostics.extend(last)
+                report.raise_if_errors()
+                pages = len(store.pages())
+                return BuildResult(pages, 0, pages)
+            sources = load(project, report, skip_static=out_dir)
+            try:
+                processed = process(sources, report, store, progress, workers)
             except CacheUnusable as exc:  # a row went bad after the file was opened: start afresh
-                notify(f"discarded the cache: {exc}; this build starts afresh")
+                notify(f"warning: discarded the cache: {exc}; this build starts afresh")
                 store.close()
                 store.path.unlink(missing_ok=True)
                 store = Store.temporary(engine)
-                processed = process(sources, report, store, progress)
+                processed = process(sources, report, store, progress, workers)
             ledger = PageLedger(out_dir.absolute())
             if use_cache and store.persistent and store.build_id and store.build_id == build_id_of(out_dir):
                 ledger.previous = store.pages()
-            static_key = key_of([[str(t), key_of(s.stat().st_size, s.stat().st_mtime_ns)] for t, s in sources.static])
+            static_key = _static_key(sources.static)
             if store.persistent:
                 store.forget_output()
             written = write_output(
@@ -251,11 +263,25 @@ def build(
                 before_swap=report.raise_if_errors,
             )
             if store.persistent:
-                store.record_output(ledger.build_id(static_key), ledger.written)
+                store.record_output(ledger.build_id(static_key), ledger.written, inputs, report.diagnostics)
         finally:
             store.close()
             progress.finish()
     return BuildResult(written, ledger.rendered, ledger.reused)
+
+
+def _static_key(files: list[StaticFile]) -> str:
+    """A hash of the static files' names and bytes (part of the build id)."""
+    digest = hashlib.sha256()
+    for target, source in files:
+        digest.update(f"{target}\0".encode())
+        try:
+            with open(source, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.diagnostics import Diagnostic, diagnostic_from, diagnostic_json
 from builder.textwork import TextResult
 
 CACHE_DIR = ".counterpoint-cache"
@@ -68,17 +71,20 @@ class Store:
                 ignore.unlink(missing_ok=True)
                 ignore.write_text("*\n", encoding="utf-8")
         except OSError as exc:
-            warn(f"cannot use the cache folder {folder} ({exc.strerror}); building without it")
+            warn(f"warning: cannot use the cache folder {folder} ({exc.strerror}); building without it")
             return cls.temporary(engine)
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            warn(f"{path} is not a regular file; building without the cache")
-            return cls.temporary(engine)
+        if path.is_symlink() or (path.exists() and not path.is_file()):  # not ours to read: remove it
+            warn(f"warning: discarded the cache {path.relative_to(project)}: it is not a regular file")
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         try:
             return cls._connect(path, engine, str(out_dir.absolute()))
         except (sqlite3.Error, CacheUnusable, OSError, ValueError) as exc:
             reason = str(exc) if isinstance(exc, CacheUnusable) else "it is damaged"
             if not isinstance(exc, CacheUnusable) or exc.args[0] != "made by another version":
-                warn(f"discarded the cache {path.relative_to(project)}: {reason}; this build starts afresh")
+                warn(f"warning: discarded the cache {path.relative_to(project)}: {reason}; this build starts afresh")
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             try:
@@ -150,12 +156,19 @@ class Store:
     def pages(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT path, key FROM pages").fetchall())
 
-    def record_output(self, build_id: str, pages: dict[str, str]) -> None:
-        """After the swap: the output folder now holds these pages, written by build `build_id`."""
+    def record_output(
+        self, build_id: str, pages: dict[str, str], inputs: str = "", diagnostics: list[Diagnostic] | None = None
+    ) -> None:
+        """After the swap: the output folder now holds these pages, written by build `build_id` from the
+        inputs whose snapshot is `inputs`, with these diagnostics (warnings)."""
+        shown = json.dumps([diagnostic_json(d) for d in diagnostics or []], ensure_ascii=False)
         with self._transaction():
             self.connection.execute("DELETE FROM pages")
             self.connection.executemany("INSERT INTO pages VALUES (?, ?)", sorted(pages.items()))
-            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("build", build_id), ("inputs", inputs), ("diagnostics", shown)],
+            )
             if self.used:  # forget results of text versions this build no longer has
                 self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.connection.execute("DELETE FROM used")
@@ -163,10 +176,25 @@ class Store:
                 self.connection.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM used)")
         self.build_id = build_id
 
+    def unchanged(self, inputs: str, out_build_id: str) -> list[Diagnostic] | None:
+        """The last build's diagnostics when it read exactly these inputs and wrote the output now there;
+        None when anything differs (then the build must run)."""
+        if not inputs or not self.build_id or self.build_id != out_build_id:
+            return None
+        meta = dict(
+            self.connection.execute("SELECT name, value FROM meta WHERE name IN ('inputs', 'diagnostics')").fetchall()
+        )
+        if meta.get("inputs") != inputs:
+            return None
+        try:
+            return [diagnostic_from(d) for d in json.loads(meta.get("diagnostics", "[]"))]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheUnusable("stored diagnostics do not decode") from exc
+
     def forget_output(self) -> None:
         """Before a swap: whatever happens next, the old ledger no longer describes the folder."""
         with self._transaction():
-            self.connection.execute("DELETE FROM meta WHERE name = 'build'")
+            self.connection.execute("DELETE FROM meta WHERE name IN ('build', 'inputs')")
         self.build_id = ""
 
     @contextlib.contextmanager
@@ -215,3 +243,50 @@ class PageLedger:
         for path, key in sorted(self.written.items()):
             digest.update(f"{path}\0{key}\n".encode())
         return digest.hexdigest()[:32]
+
+
+INPUT_FOLDERS = ("content", "annotations", "templates", "static")
+
+
+def inputs_snapshot(project: Path, *extra: str) -> str:
+    """A hash of what every input file of the project is now: path, type, size, inode, change times.
+
+    Any write to a file changes its ctime (which no tool can set back), so an unchanged
+    snapshot means unchanged inputs; a build whose snapshot equals the last one's, into
+    the output that build wrote, has nothing to do.
+    """
+    digest = hashlib.sha256("\0".join(extra).encode())
+    entries: list[Path] = [project / "site.toml"]
+    for folder in INPUT_FOLDERS:
+        pending = [project / folder]
+        while pending:
+            current = pending.pop()
+            entries.append(current)
+            try:
+                with os.scandir(current) as listing:
+                    for entry in listing:
+                        if entry.is_dir():  # follows links: a linked folder's files are inputs too
+                            pending.append(Path(entry.path))
+                        else:
+                            entries.append(Path(entry.path))
+            except OSError:
+                continue
+    for path in sorted(entries):
+        facts: tuple[int, ...]
+        try:
+            own = os.lstat(path)
+            seen = os.stat(path) if stat.S_ISLNK(own.st_mode) else own
+            facts = (
+                own.st_mode,
+                own.st_ino,
+                own.st_ctime_ns,
+                seen.st_mode,
+                seen.st_ino,
+                seen.st_size,
+                seen.st_mtime_ns,
+                seen.st_ctime_ns,
+            )
+        except OSError:
+            facts = (-1,)
+        digest.update(f"{path.relative_to(project).as_posix()}\0{facts}\n".encode())
+    return digest.hexdigest()

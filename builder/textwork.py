@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from builder.anchoring import TextIndex, anchor_selector
 from builder.bodies import ID_PREFIX, ROOT, end_mark, label_slot, preview_slot
 from builder.checks import check_footnotes
-from builder.diagnostics import Diagnostic, Location, Report
+from builder.diagnostics import Diagnostic, Report, diagnostic_from, diagnostic_json
 from builder.markdown import Marker, Span, decorate, make_markdown, render_markdown, render_tokens
 from builder.model import Anchor, Link, Note, Text
 from builder.terms import Occurrence, PhraseIndex, terms_in
@@ -168,7 +168,7 @@ class TextResult:
             "occurrences": [[o.term, o.block, o.start, o.end, o.dom_id, o.linked] for o in self.occurrences],
             "found_phrases": list(self.found_phrases),
             "notes": list(self.notes),
-            "diagnostics": [_diagnostic_json(d) for d in self.diagnostics],
+            "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
             "links": [[f.kind, f.url, f.line, f.end_line] for f in self.links],
         }
 
@@ -193,7 +193,7 @@ class TextResult:
                 {"id": str(n["id"]), "letter": str(n["letter"]), "html": str(n["html"]), "block": int(n["block"])}
                 for n in data["notes"]
             ),
-            tuple(_diagnostic_from(d) for d in data["diagnostics"]),
+            tuple(diagnostic_from(d) for d in data["diagnostics"]),
             tuple(_found_from(f) for f in data["links"]),
         )
 
@@ -212,21 +212,6 @@ def _anchor_json(anchor: Anchor) -> list[Any]:
 def _anchor_from(slug: str, value: list[Any]) -> Anchor:
     block, start, end, dom_id, normalised = value
     return Anchor(slug, int(block), int(start), int(end), str(dom_id), bool(normalised))
-
-
-def _diagnostic_json(d: Diagnostic) -> list[Any]:
-    loc = d.location
-    return [d.severity, str(loc.path), loc.line, loc.column, d.message, d.hint, d.code]
-
-
-def _diagnostic_from(value: list[Any]) -> Diagnostic:
-    from pathlib import PurePosixPath
-
-    severity, path, line, column, message, hint, code = value
-    if severity not in ("error", "warning"):
-        raise ValueError(f"bad severity {severity!r}")
-    location = Location(PurePosixPath(str(path)), int(line), int(column))
-    return Diagnostic(severity, location, str(message), None if hint is None else str(hint), str(code))
 
 
 end_key = end_mark
