@@ -134,9 +134,6 @@ class TextIndex:
 
 def anchor_selector(selector: Selector, index: TextIndex, dom_id: str, report: Report) -> Anchor | None:
     """Exactly one match -> Anchor; zero or several -> an error naming the quote's file:line:col."""
-    if not fold_plain(selector.quote).strip():
-        report.warning(selector.location, "quote is empty", "quote the words the note is about", code="empty-quote")
-        return None
     matches = find_matches(selector, index.blocks, index.folded)
     if len(matches) == 1:
         m = matches[0]

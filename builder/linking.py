@@ -12,7 +12,6 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from builder.anchoring import fold_plain
 from builder.diagnostics import Location, Report
 from builder.model import Anchor, Annotations, Link, Note, SiteConfig, Term, Text
 from builder.terms import Occurrence, PhraseIndex, term_phrases, warn_unfound
@@ -91,11 +90,6 @@ def plan(
             if selector.essay not in by_slug:
                 _unknown("essay", selector.essay, list(by_slug), selector.essay_location or selector.location, report)
                 usable = False
-            elif not fold_plain(selector.quote).strip():
-                report.warning(
-                    selector.location, "quote is empty", "quote the words the note is about", code="empty-quote"
-                )
-                usable = False
         if not usable:  # a link is shown at both ends or at neither
             continue
         ends.setdefault(item.source.essay, []).append(LinkEnd(item, True, by_slug[item.target.essay].url))
@@ -133,7 +127,8 @@ def resolve(
     occurrences = {slug: list(result.occurrences) for slug, result in sorted(results.items())}
     found: set[str] = {phrase for result in results.values() for phrase in result.found_phrases}
     if annotations.terms:
-        warn_unfound(annotations.terms, found, report)
+        blocks = (block.text for result in results.values() for block in result.summary.blocks)
+        warn_unfound(annotations.terms, found, report, blocks)
     parsed = {slug: result.summary for slug, result in results.items()}
     body_links = {slug: list(result.links) for slug, result in results.items()}
     _check_internal_links(annotations, by_slug, parsed, body_links, report)
