@@ -113,8 +113,16 @@ def _configured_output(project_dir: Path) -> str:
 @project_option
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
-    """Validate everything; write nothing."""
+@click.option("--fix", is_flag=True, help="Re-anchor quotes that no longer match, in place; print each change as a diff.")
+@click.option("--dry-run", is_flag=True, help="With --fix: print the diffs and change nothing.")
+def check_command(project_dir: Path, fmt: str, strict: bool, fix: bool, dry_run: bool) -> None:
+    """Validate everything; write nothing (but quotes, with --fix)."""
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run goes with --fix")
+    if fix:
+        from builder.fix import fix_quotes
+
+        fix_quotes(project_dir, not dry_run, lambda text: click.echo(text, err=fmt != "text"), _to_stderr)
     report = Report(strict=strict)
     run_reporting(
         lambda: check(Project(project_dir), report, Progress(enabled=sys.stderr.isatty() and fmt == "text")),
@@ -123,6 +131,10 @@ def check_command(project_dir: Path, fmt: str, strict: bool) -> None:
     )
     if fmt == "text":
         click.echo(f"ok: no errors, {len(report.warnings)} warning(s)")
+
+
+def _to_stderr(text: str) -> None:
+    click.echo(text, err=True)
 
 
 @main.command("schema")
