@@ -138,11 +138,12 @@ def _to_stderr(text: str) -> None:
 
 
 @main.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the annotation files."""
-    from builder.schema import annotations_schema
+@click.argument("kind", required=False, type=click.Choice(["notes", "links", "glossary"]))
+def schema_command(kind: str | None) -> None:
+    """Print the JSON Schema of the annotation files (of one KIND of file, if given)."""
+    from builder.schema import annotations_schema, kind_schema
 
-    click.echo(json.dumps(annotations_schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(kind_schema(kind) if kind else annotations_schema(), indent=2, ensure_ascii=False))
 
 
 main.add_command(serve_command)

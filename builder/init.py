@@ -19,7 +19,7 @@ import click
 
 from builder import __version__, specs
 from builder.config import COLOUR
-from builder.schema import annotations_schema
+from builder.schema import schema_files
 
 SKELETON = Path(__file__).parent / "skeleton"
 SCHEMA_PATH = PurePosixPath("schema/annotations.schema.json")
@@ -118,7 +118,8 @@ def skeleton_files(title: str, perspectives: tuple[PerspectiveSpec, ...]) -> dic
         # dotfiles are kept as dot-<name> so that package data globs and editors see them
         rel = PurePosixPath(*("." + part[4:] if part.startswith("dot-") else part for part in rel.parts))
         files[rel] = text
-    files[SCHEMA_PATH] = json.dumps(annotations_schema(), indent=2, ensure_ascii=False) + "\n"
+    for name, schema in schema_files().items():
+        files[SCHEMA_PATH.with_name(name)] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return dict(sorted(files.items()))
 
 

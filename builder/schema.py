@@ -37,14 +37,49 @@ def to_schema(spec: Spec) -> dict[str, Any]:
     raise TypeError(spec)
 
 
-def annotations_schema() -> dict[str, Any]:
-    """One schema for notes, links and glossary files: whichever top-level key the file has."""
-    files = [specs.NOTES_FILE, specs.LINKS_FILE, specs.GLOSSARY_FILE]
+KINDS = {"notes": specs.NOTES_FILE, "links": specs.LINKS_FILE, "glossary": specs.GLOSSARY_FILE}
+"""The three kinds of annotation file, by the name of their schema file (schema/<kind>.schema.json)."""
+WHERE = {
+    "notes": "annotations/notes/<essay>.yaml",
+    "links": "annotations/links.yaml or annotations/links/*.yaml",
+    "glossary": "annotations/glossary.yaml",
+}
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The schema of one kind of annotation file, for the `yaml-language-server` line of files of that kind."""
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": DRAFT,
+        "$id": f"counterpoint-{kind}.schema.json",
+        "description": WHERE[kind],
+    } | to_schema(KINDS[kind])
+
+
+def annotations_schema() -> dict[str, Any]:
+    """One schema for all three kinds, the kind chosen by the file's top-level key.
+
+    Not a `oneOf` of the three: a validator then tries every kind and reports a typo in a
+    notes file as "'terms' was unexpected". `if`/`then` picks the kind first, so messages
+    are those of the right kind.
+    """
+    chain: dict[str, Any] = {
+        "anyOf": [{"required": [spec.fields[0].name]} for spec in KINDS.values()],
+        "description": "an annotation file starts with notes:, links: or terms:",
+    }
+    for kind, spec in reversed(KINDS.items()):
+        chain = {"if": {"required": [spec.fields[0].name]}, "then": {"$ref": f"#/$defs/{kind}"}, "else": chain}
+    return {
+        "$schema": DRAFT,
         "$id": "counterpoint-annotations.schema.json",
         "title": "Counterpoint annotation file",
-        "description": "annotations/notes/<essay>.yaml, annotations/links.yaml or links/*.yaml, annotations/glossary.yaml",
-        "oneOf": [to_schema(spec) for spec in files],
-        "$defs": {"front_matter": to_schema(specs.FRONT_MATTER)},
+        "description": "; ".join(WHERE.values()),
+        "type": "object",
+        **chain,
+        "$defs": {kind: to_schema(spec) for kind, spec in KINDS.items()} | {"front_matter": to_schema(specs.FRONT_MATTER)},
     }
+
+
+def schema_files() -> dict[str, dict[str, Any]]:
+    """Every schema file a project holds, by file name: the combined one and one per kind."""
+    return {"annotations.schema.json": annotations_schema()} | {f"{k}.schema.json": kind_schema(k) for k in KINDS}

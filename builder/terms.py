@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from builder.anchoring import TextIndex, fold
@@ -131,10 +132,14 @@ def _wrappable(block: Block, start: int, end: int) -> bool:
     return any(p.wrappable and p.start <= start and end <= p.start + p.length for p in pieces)
 
 
-def warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> None:
+def warn_unfound(
+    terms: tuple[Term, ...], found: set[str], report: Report, texts: Iterable[str] = ()
+) -> None:
+    """A term or match phrase that occurs in no text is a warning; a misspelt one gets the texts' closest words."""
     if report.unavailable.get("text"):  # the missing phrase may be in the text that could not be loaded
         report.not_checked("whether each glossary term occurs in the texts (a text could not be loaded)")
         return
+    words = Vocabulary(texts)
     for term in terms:
         phrases = [p for p in (term.match or (term.term,)) if p.strip()]
         missing = [p for p in phrases if fold(p).text.lower().strip() not in found]
@@ -142,7 +147,7 @@ def warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> No
             report.warning(
                 term.location,
                 f"term '{term.id}' occurs in no text",
-                "check the match phrases, or remove the term",
+                _did_you_mean(words, missing) + "check the match phrases, or remove the term",
                 code="unused-term",
             )
         else:
@@ -151,6 +156,37 @@ def warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report) -> No
                 report.warning(
                     places.get(phrase, term.location),
                     f"match phrase '{phrase}' of term '{term.id}' is found nowhere",
-                    "remove the phrase or correct its spelling",
+                    _did_you_mean(words, [phrase]) + "remove the phrase or correct its spelling",
                     code="unused-phrase",
                 )
+
+
+class Vocabulary:
+    """The texts' runs of n words, read only when a phrase of n words is missing (a misspelling's neighbours)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts = texts
+        self._tokens: list[list[str]] | None = None
+        self._runs: dict[int, set[str]] = {}
+
+    def closest(self, phrase: str) -> str | None:
+        """The run of as many words in the texts most like `phrase` (case-insensitive), if one is close."""
+        wanted = " ".join(WORD.findall(fold(phrase).text.lower()))
+        n = len(wanted.split())
+        if not 0 < n <= 6:
+            return None
+        if self._tokens is None:
+            self._tokens = [WORD.findall(fold(text).text.lower()) for text in self._texts]
+        if n not in self._runs:
+            self._runs[n] = {" ".join(t[i : i + n]) for t in self._tokens for i in range(len(t) - n + 1)}
+        near = [run for run in self._runs[n] if abs(len(run) - len(wanted)) <= 3]
+        close = difflib.get_close_matches(wanted, near, n=1, cutoff=0.8)
+        return close[0] if close and close[0] != wanted else None
+
+
+def _did_you_mean(words: Vocabulary, phrases: list[str]) -> str:
+    for phrase in phrases:
+        close = words.closest(phrase)
+        if close:
+            return f"did you mean '{close}'? The texts have it. Otherwise "
+    return ""

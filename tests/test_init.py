@@ -13,7 +13,7 @@ from helpers import REPO, run_cli
 
 from builder import __version__
 from builder.config import OPTION_CHOICES, PERSPECTIVE_KEYS, TOP_KEYS
-from builder.schema import annotations_schema
+from builder.schema import annotations_schema, kind_schema
 
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(?P<path>\S+)$", re.M)
 EXAMPLE_PAGES = [
@@ -78,6 +78,9 @@ def test_the_files_of_a_new_project(tmp_path: Path) -> None:
         "content/ferry-or-bridge.md",
         "content/keep-the-ferry.md",
         "schema/annotations.schema.json",
+        "schema/glossary.schema.json",
+        "schema/links.schema.json",
+        "schema/notes.schema.json",
         "site.toml",
     ]
     for name in written:
@@ -90,12 +93,15 @@ def test_schema_lines_point_at_the_written_schema(tmp_path: Path) -> None:
     init(tmp_path, "--no-input")
     files = sorted((tmp_path / "annotations").rglob("*.yaml"))
     assert len(files) == 3
-    schema = tmp_path / "schema" / "annotations.schema.json"
     for path in files:
+        kind = {"notes": "notes", "links": "links"}.get(path.parent.name, "glossary")
+        schema = tmp_path / "schema" / f"{kind}.schema.json"
         found = SCHEMA_LINE.search(path.read_text(encoding="utf-8"))
         assert found, f"{path.name} has no yaml-language-server line"
         assert (path.parent / found["path"]).resolve() == schema.resolve(), path
-    assert json.loads(schema.read_text(encoding="utf-8")) == annotations_schema()
+        assert json.loads(schema.read_text(encoding="utf-8")) == kind_schema(kind)
+    combined = tmp_path / "schema" / "annotations.schema.json"
+    assert json.loads(combined.read_text(encoding="utf-8")) == annotations_schema()
 
 
 def test_site_toml_explains_every_key_and_option(tmp_path: Path) -> None:
@@ -154,7 +160,7 @@ def test_force_skips_existing_files_and_names_them(tmp_path: Path) -> None:
     assert (tmp_path / "content" / "keep-the-ferry.md").is_file()
     again = init(tmp_path, "--no-input", "--force")
     assert again.exit_code == 0
-    assert "wrote 0 file(s)" in again.output and again.output.count("skipped ") == 12
+    assert "wrote 0 file(s)" in again.output and again.output.count("skipped ") == 15
 
 
 def test_perspectives_and_title_from_flags(tmp_path: Path) -> None:
