@@ -277,7 +277,8 @@ def layout_of(text: str, key: str, where: PurePosixPath) -> Layout:
     """The list under `key` in a file's text: its items' lines and indentation (refusing what cannot be edited)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None  # the pure-Python loader: its marks count characters
+        # the pure-Python loader: its marks count characters, which the line arithmetic below needs
+        root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise refuse(where, f"the file is not valid YAML ({problem})", "fix it in `counterpoint check` first") from None
