@@ -70,6 +70,8 @@ class Text:
     order: int | None = None
     unresolved_refs: bool = False
     summary: str = ""
+    short_title: str = ""
+    """A few words naming the text on cross-reference markers ("" when not set: a shortened title is used)."""
     locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False)
     """Where each front-matter key was written."""
     item_locations: dict[str, tuple[Location, ...]] = field(default_factory=dict, compare=False, hash=False)

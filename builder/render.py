@@ -166,6 +166,7 @@ class Renderer:
             "title": config.title,
             "language": config.language,
             "description": config.description,
+            "base_url": config.base_url,
             "perspectives": [
                 {"key": p.key, "label": p.label, "colour": p.colour, "description": p.description}
                 for p in config.perspectives
@@ -227,6 +228,7 @@ class Renderer:
             "perspective": views.perspective_view(self.reader, text),
             "debates": [{"title": d.title, "url": root + d.url} for d in self.reader.debates_of(text)],
             "summary": text.summary,
+            "short_title": views.short_title(text),
             "parent": (
                 {"title": self.reader.texts[text.parent].title, "url": root + self.reader.texts[text.parent].url}
                 if text.parent in self.reader.texts
@@ -251,7 +253,10 @@ class Renderer:
             body=body,
             notes=notes,
             dialogue=dialogue,
+            dialogue_counts=views.dialogue_counts(dialogue),
             compares=compares,
+            toc=views.toc(self.reader, text),
+            sequence=views.sequence(self.reader, text, root),
         )
 
     def debate(self, text: Text) -> RenderedPage | None:
@@ -277,6 +282,8 @@ class Renderer:
             essays=essays,
             counts=[{"relation": r, "count": counts[r]} for r in views.RELATION_ORDER if r in counts],
             compares=pairs,
+            toc=views.toc(self.reader, text),
+            sequence=views.sequence(self.reader, text, root),
         )
 
     def card(self, text: Text, root: str) -> dict[str, Any]:
@@ -294,7 +301,13 @@ class Renderer:
             if t.parent == text.slug
         ]
         return self.page(
-            "page.html", text.url, text=self.text_header(text, ""), body=body, notes=notes, children=children
+            "page.html",
+            text.url,
+            text=self.text_header(text, ""),
+            body=body,
+            notes=notes,
+            children=children,
+            toc=views.toc(self.reader, text),
         )
 
     def index(self) -> RenderedPage | None:
@@ -400,11 +413,12 @@ class Renderer:
                 if True:
                     p = views.perspective_view(self.reader, text)
                     group = groups.setdefault(p["label"] or "Editors’ and other pages", {"perspective": p, "items": []})
-                    before, word, after = views.occurrences_context(self.reader, occ)
+                    before, word, after = views.occurrences_context(self.reader, occ, 3)
                     group["items"].append(
                         {
                             "title": text.title,
                             "url": f"{text.url}#{occ.dom_id}",
+                            "para": f"{text.url}#p{self.reader.parsed[slug].blocks[occ.block].number}",
                             "number": self.reader.parsed[slug].blocks[occ.block].number,
                             "before": before,
                             "word": word,

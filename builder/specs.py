@@ -29,6 +29,7 @@ FRONT_MATTER = Obj(
     "front matter",
     (
         Field("title", text, "the title as printed in the source", required=True),
+        Field("short_title", Str(max_length=40), "a few words for cross-reference markers (else a shortened title)"),
         Field("kind", Str(choices=KINDS), "essay (default) | debate | page"),
         Field("authors", ListOf(AUTHOR), "authors as printed; may be empty when unknown"),
         Field("perspective", slug, "a key of [perspectives] in site.toml"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +40,29 @@ def passage_words(reader: Reader, anchor: Anchor, width: int = 280) -> str:
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
 
 
+SHORT_TITLE = 40
+"""At most this many characters of a title name it on a marker (the `short_title` key's limit too)."""
+
+
+def short_title(text: Text) -> str:
+    """A few words naming a text on a marker: its `short_title`, else the title before a colon, else cut at a word."""
+    if text.short_title:
+        return text.short_title
+    title = " ".join(text.title.split())
+    head = re.split(r"(?<=\?)\s|:\s", title, maxsplit=1)[0]
+    if head != title and 8 <= len(head) <= SHORT_TITLE:
+        return head
+    if len(title) <= SHORT_TITLE + 8:  # a title barely over the limit reads better whole than cut
+        return title
+    cut = title[: SHORT_TITLE - 1].rsplit(" ", 1)[0].rstrip(",;:–—-(")
+    return cut + "…"
+
+
 def link_label(reader: Reader, link: Link, outgoing: bool) -> str:
+    """What a marker says: the relation, an arrow, the other text's short title and its ¶ ("rebuts → Title ¶2")."""
     other = link.target if outgoing else link.source
     anchor = reader.link_anchors[link.id][1 if outgoing else 0]
-    title = reader.texts[other.essay].title
+    title = short_title(reader.texts[other.essay])
     relation = link.relation if outgoing else INVERSE[link.relation]
     arrow = "→" if outgoing else "←"
     if link.relation == "same-event":
@@ -178,3 +198,41 @@ def occurrences_context(reader: Reader, occ: Occurrence, words: int = 6) -> tupl
     before = " ".join(head.split()[-words:]) + (" " if head[-1:].isspace() else "")
     after = (" " if tail[:1].isspace() else "") + " ".join(tail.split()[:words])
     return before, text[occ.start : occ.end], after
+
+
+def toc(reader: Reader, text: Text) -> list[dict[str, Any]]:
+    """A text's headings, in order, each leading to its block (`#p<N>`): its table of contents."""
+    return [
+        {"number": b.number, "title": b.text, "href": f"#p{b.number}"}
+        for b in reader.parsed[text.slug].blocks
+        if b.kind == "heading" and b.text.strip()
+    ]
+
+
+def sequence(reader: Reader, text: Text, root: str) -> dict[str, Any] | None:
+    """Previous and next in a debate's reading order: the debate's page, then its essays (None outside a debate).
+
+    An essay in several debates follows the first of them."""
+    debate = text if text.kind == "debate" else next(iter(reader.debates_of(text)), None)
+    if debate is None:
+        return None
+    order = [debate] + [reader.texts[s] for s in debate.essays if s in reader.texts]
+    slugs = [t.slug for t in order]
+    if text.slug not in slugs:
+        return None
+    at = slugs.index(text.slug)
+
+    def item(other: Text) -> dict[str, str]:
+        return {"title": other.title, "url": root + other.url, "kind": other.kind}
+
+    return {
+        "debate": item(debate),
+        "prev": item(order[at - 1]) if at > 0 else None,
+        "next": item(order[at + 1]) if at + 1 < len(order) else None,
+    }
+
+
+def dialogue_counts(groups: list[dict[str, Any]]) -> dict[str, int]:
+    """How many cross-references a text's "In dialogue with" lists, and with how many texts."""
+    items = [item for group in groups for item in group["items"]]
+    return {"links": len(items), "texts": len({item["href"].split("#")[0] for item in items})}

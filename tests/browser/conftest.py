@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDE = {"width": 1400, "height": 900}
+WCAG22AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 NARROW = {"width": 390, "height": 844}
 
 
@@ -150,16 +151,19 @@ class Session:
         page.goto(self.url(rel))
         return page
 
-    def axe(self, page: Any, label: str = "") -> None:
-        """axe-core on the page as it is now: no serious or critical violation."""
+    def axe(self, page: Any, label: str = "", tags: list[str] | None = None) -> None:
+        """axe-core on the page as it is now: no serious or critical violation (of the rules with `tags`, if given:
+        WCAG22AA runs the WCAG 2.0-2.2 A/AA rules, target-size included, with axe's best practices)."""
         if not page.evaluate("() => !!window.axe"):
             page.add_script_tag(path=str(self.axe_js))
-        result = page.evaluate("""async () => {
-            const r = await axe.run(document, {resultTypes: ['violations'], preload: false});
+        result = page.evaluate("""async (tags) => {
+            const options = {resultTypes: ['violations'], preload: false};
+            if (tags) options.runOnly = {type: 'tag', values: tags};
+            const r = await axe.run(document, options);
             return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' '))}));
-        }""")
+        }""", tags)
         assert not result, f"axe: serious/critical violations on {label or page.url}:\n" + "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in result
         )

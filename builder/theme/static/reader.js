@@ -161,6 +161,7 @@
   var hoverTimer = 0, leaveTimer = 0;
 
   function popKind(a) {
+    if (a.matches("button.fn-unres")) return "unres";
     if (a.matches("sup.fn-ref a")) return "fn";
     if (a.matches("a.term")) return glossary[hashOf(a)] ? "term" : "";
     if (a.matches("a.xref")) return "xref";
@@ -173,17 +174,27 @@
     return byId("dialogue-" + bare) ? bare : id;
   }
 
+  /* head, then the explanation (it may scroll), then the way out (it never scrolls away) */
   function buildPop(a, kind) {
     var node = el("span", "cp-pop cp-pop-" + kind), head = el("span", "cp-pop-head"), go = el("a", "cp-pop-go");
+    var box = el("span", "cp-pop-scroll");
     node.id = "cp-pop-" + (++popCount);
     node.setAttribute("role", "dialog");
     node.appendChild(head);
+    node.appendChild(box);
     go.href = a.getAttribute("href");
+    if (kind === "unres") {
+      var ref = a.textContent.replace(/[\[\]]/g, "");
+      head.textContent = "Reference " + ref;
+      node.setAttribute("aria-label", "Reference " + ref);
+      box.appendChild(el("span", "cp-pop-body", "The source prints this reference mark but gives no text for it, so there is no note to show."));
+      return node;
+    }
     if (kind === "fn") {
       var label = a.textContent.trim(), target = byId(hashOf(a)), li = target && target.closest("li");
       head.textContent = "Authors’ note " + label;
       node.setAttribute("aria-label", "Authors’ note " + label);
-      node.appendChild(li ? inlineCopy(li) : el("span", "cp-pop-body", "The note’s text is at the end of the page."));
+      box.appendChild(li ? inlineCopy(li) : el("span", "cp-pop-body", "The note’s text is at the end of the page."));
       go.textContent = "Go to the note at the end ↓";
     } else if (kind === "term") {
       var entry = glossary[hashOf(a)];
@@ -191,27 +202,27 @@
       head.appendChild(el("span", "ed-tag", "Editor"));
       head.appendChild(doc.createTextNode(" Glossary"));
       node.setAttribute("aria-label", "Glossary: " + entry.term);
-      node.appendChild(el("span", "cp-pop-title", entry.term));
+      box.appendChild(el("span", "cp-pop-title", entry.term));
       var def = el("span");
       def.innerHTML = entry.html.split("%ROOT%").join(doc.documentElement.getAttribute("data-root") || "");  // links in definitions are written relative to the site root
-      node.appendChild(inlineCopy(def));
+      box.appendChild(inlineCopy(def));
       go.textContent = "Full entry and every occurrence →";
     } else {
       var rel = a.getAttribute("data-relation") || "";
       node.classList.add("cp-pop-ed", "rel-" + rel);
       head.appendChild(el("span", "ed-tag", "Editor"));
       head.appendChild(doc.createTextNode(" Cross-reference"));
-      var full = a.getAttribute("data-label") || a.textContent;
+      var full = fullLabel(a);
       node.setAttribute("aria-label", "Cross-reference: " + full);
-      node.appendChild(el("span", "cp-pop-title", full));
-      if (a.getAttribute("data-preview")) node.appendChild(el("span", "cp-pop-quote", a.getAttribute("data-preview")));
+      box.appendChild(el("span", "cp-pop-title", full));
+      if (a.getAttribute("data-preview")) box.appendChild(el("span", "cp-pop-quote", a.getAttribute("data-preview")));
       var noteHtml = linkNote(a);
       if (noteHtml) {
         var holder = el("span");
         holder.innerHTML = noteHtml;
         var body = inlineCopy(holder);
         body.classList.add("link-note");
-        node.appendChild(body);
+        box.appendChild(body);
       }
       var counterpart = a.getAttribute("data-counterpart");
       if (counterpart) go.href = "#" + counterpart;
@@ -220,6 +231,13 @@
     }
     node.appendChild(go);
     return node;
+  }
+
+  /* the marker names the other text by a short title; the popup gives the whole title */
+  function fullLabel(a) {
+    var label = a.textContent.trim(), item = byId("dialogue-" + linkIdOf(hashOf(a)));
+    var there = item && item.querySelector(".dialogue-there"), m = /^(.*?[\u2190\u2192\u2194])/.exec(label);
+    return there && m ? m[1] + " " + there.textContent.replace(/,\s*(\u00b6\S+)$/, " $1") : label;
   }
 
   function linkNote(a) {
@@ -233,17 +251,34 @@
     return note ? note.innerHTML : "";
   }
 
+  /* On a wide screen the popup sits beside its marker, on the side with more room, never taller than
+     that room; on a phone it is a sheet at the bottom and the page moves so that it covers no line
+     near the marker. Either way the way out (.cp-pop-go) stays in view: only the middle scrolls. */
+  var sheetQuery = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
   function place() {
     if (!pop) return;
     var r = pop.trigger.getBoundingClientRect(), n = pop.node, vw = doc.documentElement.clientWidth, vh = window.innerHeight;
+    n.classList.toggle("cp-pop-sheet", sheetQuery.matches);
+    if (sheetQuery.matches) {
+      n.style.left = n.style.top = n.style.maxHeight = "";
+      return;
+    }
+    var gap = 6, below = vh - r.bottom - gap - 8, above = r.top - gap - 8;
     n.style.left = "0px";
     n.style.top = "0px";
-    var w = n.offsetWidth, h = n.offsetHeight, gap = 6;
+    n.style.maxHeight = Math.max(120, Math.min(352, Math.max(below, above))) + "px";
+    var w = n.offsetWidth, h = n.offsetHeight;
     var left = Math.max(8, Math.min(r.left, vw - w - 8));
-    var top = r.bottom + gap;
-    if (top + h > vh - 8 && r.top - gap - h > 8) top = r.top - gap - h;
+    var top = h <= below || below >= above ? r.bottom + gap : r.top - gap - h;
     n.style.left = Math.round(left) + "px";
-    n.style.top = Math.round(Math.max(8, top)) + "px";
+    n.style.top = Math.round(Math.max(8, Math.min(top, vh - h - 8))) + "px";
+  }
+  function clearSheet() {
+    if (!pop || !pop.node.classList.contains("cp-pop-sheet")) return;
+    var r = pop.trigger.getBoundingClientRect(), sheet = pop.node.getBoundingClientRect().top, room = 72;
+    doc.body.style.paddingBottom = pop.node.offsetHeight + "px"; /* so the last lines can rise above it */
+    if (r.bottom + room > sheet) window.scrollBy(0, r.bottom + room - sheet);
+    else if (r.top < room) window.scrollBy(0, r.top - room);
   }
 
   function openPop(a, pinned) {
@@ -263,6 +298,7 @@
     node.addEventListener("pointerenter", function () { window.clearTimeout(leaveTimer); });
     node.addEventListener("pointerleave", function (e) { if (e.pointerType === "mouse") scheduleClose(); });
     place();
+    clearSheet();
   }
 
   function closePop(refocus) {
@@ -275,6 +311,7 @@
     p.trigger.setAttribute("aria-expanded", "false");
     p.trigger.removeAttribute("aria-controls");
     if (p.node.parentNode) p.node.parentNode.removeChild(p.node);
+    doc.body.style.paddingBottom = "";
     if ((refocus || hadFocus) && doc.activeElement !== p.trigger) {
       suppress = p.trigger;
       p.trigger.focus({ preventScroll: true });
@@ -287,8 +324,9 @@
     leaveTimer = window.setTimeout(function () { if (pop && !pop.pinned) closePop(false); }, 350);
   }
 
+  function trig(target) { return target && target.closest ? target.closest("a, button.fn-unres") : null; }
   function popTrigger(target) {
-    var a = target && target.closest ? target.closest("a") : null;
+    var a = trig(target);
     return a && popKind(a) && !a.closest(".cp-pop") ? a : null;
   }
 
@@ -296,7 +334,7 @@
     lastPointer = e.pointerType || "mouse";
     if (!pop) return;
     if (pop.node.contains(e.target)) pop.pinned = true;
-    else if (e.target.closest("a") !== pop.trigger) closePop(false);
+    else if (trig(e.target) !== pop.trigger) closePop(false);
   }, true);
 
   doc.addEventListener("pointerover", function (e) {
@@ -350,7 +388,7 @@
 
   doc.addEventListener("click", function (e) {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    var a = e.target.closest ? e.target.closest("a") : null;
+    var a = trig(e.target);
     if (!a) return;
     if (a.classList.contains("pnum")) { onPnum(a, e); return; }
     if (a.classList.contains("note-marker")) { onNoteMarker(a, e); return; }
@@ -358,7 +396,7 @@
     if (a.hasAttribute("data-compare-from")) { e.preventDefault(); compareList(a); return; }
     if (a.closest(".cp-pop") && !a.classList.contains("cp-pop-go")) return;
     var kind = popKind(a);
-    if (kind === "fn" || kind === "term") {
+    if (kind === "fn" || kind === "term" || kind === "unres") {
       e.preventDefault();
       if (pop && pop.trigger === a && pop.pinned) closePop(false);
       else openPop(a, true);
@@ -390,20 +428,26 @@
     $$("a.note-marker").forEach(syncNote);
   });
 
-  /* ------------------------------------------------------------------ cross-reference chips */
-  /* "rebutted by ← Title ¶12" -> the relation and the ¶ stay visible, the title is read
-     out by screen readers and shown in the preview. */
-  function compactXref(a) {
+  /* ------------------------------------------------------------------ markers */
+  /* "rebutted by ← Title ¶12": every word stays visible (which ¶12 matters in a text linked to
+     five others); the relation and the ¶ only keep from breaking across lines. */
+  function shapeXref(a) {
     var label = a.textContent, m = /^(.*?[\u2190\u2192\u2194])\s+(.*?)(?:\s+(\u00b6\S+))?$/.exec(label);
     if (!m || a.querySelector(".xref-rel")) return;
-    a.setAttribute("data-label", label);
     a.textContent = "";
     a.appendChild(el("span", "xref-rel", m[1]));
-    a.appendChild(el("span", "visually-hidden", " " + m[2]));
-    if (m[3]) {
-      a.appendChild(doc.createTextNode(" "));
-      a.appendChild(el("span", "xref-para", m[3]));
-    }
+    a.appendChild(doc.createTextNode(" " + m[2] + (m[3] ? " " : "")));
+    if (m[3]) a.appendChild(el("span", "xref-para", m[3]));
+  }
+  /* A reference mark the source gives no text for: its explanation opens by keyboard and touch. */
+  function unresolvedButton(sup) {
+    var label = sup.getAttribute("data-label") || sup.textContent, b = el("button", "fn-unres", sup.textContent);
+    b.type = "button";
+    b.setAttribute("aria-label", "Reference " + label + ": no text in the source");
+    b.setAttribute("aria-expanded", "false");
+    sup.removeAttribute("title");
+    sup.textContent = "";
+    sup.appendChild(b);
   }
 
   /* ------------------------------------------------------------------ compare view */
@@ -430,7 +474,77 @@
     var here = a.getAttribute("data-here");
     highlight(here ? [here, id] : [id]);
     try { history.replaceState(null, "", "#" + id); } catch (e) { /* ignore */ }
+    showSideOf(id);
     reveal(id);
+  }
+
+  /* On a narrow screen the two texts are tabs, one shown at a time (stacked, they were ~25,000 px
+     and a jump crossed ~10,000 of them); a marker's jump switches to the other text. Without
+     JavaScript they stay stacked. */
+  var tabs = null; /* {list, buttons, sides, shown, tops} when the compare view has tabs */
+  function showSide(i, restore) {
+    if (!tabs || !tabs.on) return;
+    tabs.tops[tabs.shown] = window.pageYOffset;
+    tabs.shown = i;
+    tabs.sides.forEach(function (side, j) {
+      side.classList.toggle("is-shown", i === j);
+      tabs.buttons[j].setAttribute("aria-selected", String(i === j));
+      tabs.buttons[j].tabIndex = i === j ? 0 : -1;
+    });
+    if (restore) window.scrollTo(0, tabs.tops[i] || 0);
+  }
+  function showSideOf(id) {
+    var node = byId(id), side = node && sideOf(node);
+    if (tabs && side) showSide(tabs.sides.indexOf(side), false);
+  }
+  function setTabs() {
+    var on = tabs.query.matches;
+    tabs.on = on;
+    tabs.list.hidden = !on;
+    tabs.box.classList.toggle("is-tabbed", on);
+    tabs.sides.forEach(function (side, j) {
+      if (on) {
+        side.setAttribute("role", "tabpanel");
+        side.setAttribute("aria-labelledby", tabs.buttons[j].id);
+      } else {
+        side.removeAttribute("role");
+        side.removeAttribute("aria-labelledby");
+      }
+    });
+    if (on) showSide(tabs.shown, false);
+  }
+  function initTabs() {
+    var box = doc.querySelector(".compare"), sides = box ? $$(".compare-side", box) : [];
+    if (sides.length !== 2 || !window.matchMedia) return;
+    var list = el("div", "compare-tabs");
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "The two texts");
+    var buttons = sides.map(function (side, i) {
+      var b = el("button", "compare-tab"), bar = side.querySelector(".compare-bar");
+      b.type = "button";
+      b.id = "compare-tab-" + i;
+      b.setAttribute("role", "tab");
+      b.setAttribute("aria-controls", side.id);
+      b.innerHTML = bar ? bar.innerHTML : "";
+      b.addEventListener("click", function () { showSide(i, true); });
+      b.addEventListener("keydown", function (e) {
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        e.preventDefault();
+        showSide(1 - i, true);
+        buttons[1 - i].focus();
+      });
+      list.appendChild(b);
+      return b;
+    });
+    box.parentNode.insertBefore(list, box);
+    tabs = { box: box, list: list, buttons: buttons, sides: sides, shown: 0, tops: [0, 0], query: window.matchMedia("(max-width: 59.99rem)") };
+    if (tabs.query.addEventListener) tabs.query.addEventListener("change", setTabs);
+    setTabs();
+    var target = location.hash && byId(decodeURIComponent(location.hash.slice(1)));
+    if (target && sideOf(target) && tabs.on) {
+      showSideOf(target.id);
+      target.scrollIntoView({ block: "start" });
+    }
   }
   function compareList(a) {
     var from = a.getAttribute("data-compare-from"), to = a.getAttribute("data-compare-to");
@@ -441,6 +555,7 @@
   }
   function initCompare() {
     if (!compareLinks) return;
+    initTabs();
     var ends = {};
     compareLinks.forEach(function (l) { ends[l.from] = { other: l.to, id: l.id }; ends[l.to] = { other: l.from, id: l.id }; });
     $$(".compare-side a.xref").forEach(function (a) {
@@ -474,7 +589,8 @@
   /* ------------------------------------------------------------------ start */
   function start() {
     initEmbedded();
-    $$("a.xref").forEach(compactXref);
+    $$("a.xref").forEach(shapeXref);
+    $$("sup.fn-unresolved").forEach(unresolvedButton);
     $$("a.note-marker").forEach(syncNote);
     initCompare();
     onHash();
