@@ -76,14 +76,15 @@ class Locator:
         self.files = files
         """Site path -> book path of the other files the book holds (pictures)."""
 
-    def __call__(self, url: str) -> str | None:
+    def __call__(self, url: str, picture: bool = False) -> str | None:
+        """A link's href (a page of the book, or outside it), or with `picture` an image's src."""
+        if picture:
+            return self.files.get(url)
         if url.startswith("#") or re.match(r"(https?|mailto):", url):
             return url
         path, hash_, fragment = url.partition("#")
         page = self.pages.get(path)
-        if page is not None:
-            return page + hash_ + fragment
-        return self.files.get(path)
+        return None if page is None else page + hash_ + fragment
 
 
 # ------------------------------------------------------------------ XHTML for the book
@@ -107,7 +108,7 @@ def _book_element(locate: Locator, el: Element) -> list[Element | str] | None:
     if el.tag == "a":
         return _book_link(locate, el, classes)
     if el.tag == "img":
-        src = locate(el.attrs.get("src", ""))
+        src = locate(el.attrs.get("src", ""), picture=True)
         if src is None:
             return [element("span", {"class": "image-omitted"}, f"[image: {el.attrs.get('alt', '')}]")]
         el.attrs["src"] = src
@@ -253,7 +254,7 @@ class Pages:
         if text.source:
             facts.append(("Source", f"<code>{h(text.source)}</code>"))
         if facts:
-            lines.append('<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+            lines.append('<dl class="meta">\n' + "\n".join(f"<dt>{k}</dt> <dd>{v}</dd>" for k, v in facts) + "\n</dl>")
         lines.append("</header>")
         return "\n".join(lines)
 
