@@ -72,10 +72,26 @@ def main(debug: bool) -> None:
     default=None,
     help="Processes for the per-text work (default: one per core; 1 builds in this process).",
 )
+@click.option(
+    "--epub",
+    "epub_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the whole reader as one EPUB 3 file instead of the site.",
+)
 def build_command(
-    project_dir: Path, out_dir: Path | None, strict: bool, make_zip: bool, no_cache: bool, jobs: int | None
+    project_dir: Path,
+    out_dir: Path | None,
+    strict: bool,
+    make_zip: bool,
+    no_cache: bool,
+    jobs: int | None,
+    epub_file: Path | None,
 ) -> None:
-    """Build the site."""
+    """Build the site (or, with --epub, one EPUB of the reader)."""
+    if epub_file is not None:
+        _build_epub(project_dir, epub_file, strict, out_dir is not None or make_zip)
+        return
     project = Project(project_dir)
     report = Report(strict=strict)
     target = out_dir if out_dir is not None else project_dir / _configured_output(project_dir)
@@ -101,6 +117,18 @@ def build_command(
         archive = target.with_name(target.name + ".zip")
         write_zip(target, archive)
         click.echo(f"wrote {archive}", err=True)
+
+
+def _build_epub(project_dir: Path, epub_file: Path, strict: bool, site_options: bool) -> None:
+    """`build --epub FILE`: the book instead of the site (builder/epub.py)."""
+    from builder.epub import build_epub
+
+    if site_options:
+        raise click.UsageError("--epub writes a book instead of the site: --out and --zip do not go with it")
+    report = Report(strict=strict)
+    progress = Progress(enabled=sys.stderr.isatty())
+    book = run_reporting(lambda: build_epub(Project(project_dir), epub_file, report, progress), report, "text")
+    click.echo(f"wrote {epub_file} ({book.texts} texts, {book.size:,} bytes)", err=True)
 
 
 def _configured_output(project_dir: Path) -> str:
