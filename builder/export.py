@@ -3,42 +3,42 @@
 See https://www.w3.org/TR/annotation-model/. The output is one AnnotationCollection whose
 first (and only) AnnotationPage embeds every annotation; keys are sorted, notes come first
 (by essay slug, then position in the essay, then id), then links (by id). The same
-project always exports byte-identical JSON.
+project always exports byte-identical JSON, which a JSON-LD processor expands without
+dropping a triple: every id and source is absolute, so the export needs the address the
+site is published at (`base_url` in site.toml, or `--base-url`).
 
-URLs: page URLs are relative to the site root ("essays/alpha.html") unless `--base-url`
-is given, which is prefixed to them ("https://example.org/reader/essays/alpha.html").
-Annotation ids are the page URL plus the id the built site gives the note or link
-("essays/alpha.html#note-winner", "essays/beta.html#link-who-gains"), so they resolve.
+Annotation ids are the page's URL plus the id the built site gives the note or link
+("https://example.org/reader/essays/alpha.html#note-winner"), so they resolve.
 
 A note::
 
-    {"id": "essays/alpha.html#note-winner", "type": "Annotation", "motivation": "commenting",
+    {"id": "<base>essays/alpha.html#note-winner", "type": "Annotation", "motivation": "commenting",
      "creator": {"type": "Organization", "name": "editors"},
      "body": {"type": "TextualBody", "purpose": "commenting", "format": "text/markdown",
               "language": "en", "value": "<the note's Markdown>"},
      "target": PASSAGE}
 
-A link (the `from` passage is the target, the `to` passage the first body)::
+A link (the `from` passage is the target, the `to` passage the first body; the relation a
+semantic tag whose IRI is `<base>vocab#<relation>`, documented in docs/reference.md)::
 
-    {"id": "essays/beta.html#link-who-gains", "type": "Annotation", "motivation": "linking",
+    {"id": "<base>essays/beta.html#link-who-gains", "type": "Annotation", "motivation": "linking",
      "creator": {...},
      "body": [PASSAGE,
               {"type": "TextualBody", "purpose": "commenting", ...note...},    # when the link has a note
-              {"type": "TextualBody", "purpose": "tagging", "value": "rebuts"}],
+              {"type": "SpecificResource", "purpose": "tagging", "source": "<base>vocab#rebuts"}],
      "target": PASSAGE}
 
-where PASSAGE is::
+where PASSAGE is the numbered paragraph, refined by the words in it::
 
-    {"type": "SpecificResource", "source": "essays/alpha.html",
-     "selector": [{"type": "TextQuoteSelector", "exact": "<the anchored words, as in the text>",
-                   "prefix": "<up to 32 characters before them in the paragraph>",
-                   "suffix": "<up to 32 characters after them>"},
-                  {"type": "FragmentSelector", "value": "p3",
-                   "conformsTo": "http://tools.ietf.org/rfc/rfc3987"}]}
+    {"type": "SpecificResource", "source": "<base>essays/alpha.html",
+     "selector": {"type": "FragmentSelector", "value": "p3", "conformsTo": "http://tools.ietf.org/rfc/rfc3236",
+                  "refinedBy": {"type": "TextQuoteSelector", "exact": "<the anchored words, as in the text>",
+                                "prefix": "<up to 32 characters before them in the paragraph>",
+                                "suffix": "<up to 32 characters after them>"}}}
 
 prefix/suffix are taken from the paragraph's plain text around the match (at least 32
-characters, more when the editor's own prefix/suffix was longer); the FragmentSelector
-names the numbered paragraph (block) the passage lies in.
+characters, more when the editor's own prefix/suffix was longer), and left out when the
+passage starts or ends the paragraph.
 """
 
 from __future__ import annotations
@@ -57,28 +57,38 @@ from builder.model import Anchor, Link, Note, Selector
 from builder.pipeline import Project, load_reader
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-RFC3987 = "http://tools.ietf.org/rfc/rfc3987"
+HTML_FRAGMENT = "http://tools.ietf.org/rfc/rfc3236"
+"""The fragment syntax of HTML (`#p3` names the element with id p3), as the model's FragmentSelector table names it."""
 CONTEXT_CHARS = 32
 CREATOR = {"type": "Organization", "name": "editors"}
+VOCAB = "vocab#"
+"""The relations' IRIs are `<base_url>vocab#<relation>` (docs/reference.md, "export")."""
+
+
+def relation_iri(base_url: str, relation: str) -> str:
+    return f"{base_url}{VOCAB}{relation}"
 
 
 def passage(reader: Reader, anchor: Anchor, selector: Selector, base_url: str) -> dict[str, Any]:
-    """A SpecificResource for an anchored passage: TextQuoteSelector with real context + the paragraph id."""
+    """A SpecificResource for an anchored passage: the paragraph, refined by the quoted words in it."""
     block = reader.parsed[anchor.essay].blocks[anchor.block]
     before = max(CONTEXT_CHARS, len(selector.prefix.strip()) + 1)
     after = max(CONTEXT_CHARS, len(selector.suffix.strip()) + 1)
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": block.text[anchor.start : anchor.end],
+        "prefix": block.text[max(0, anchor.start - before) : anchor.start],
+        "suffix": block.text[anchor.end : anchor.end + after],
+    }
     return {
         "type": "SpecificResource",
         "source": base_url + reader.texts[anchor.essay].url,
-        "selector": [
-            {
-                "type": "TextQuoteSelector",
-                "exact": block.text[anchor.start : anchor.end],
-                "prefix": block.text[max(0, anchor.start - before) : anchor.start],
-                "suffix": block.text[anchor.end : anchor.end + after],
-            },
-            {"type": "FragmentSelector", "value": f"p{block.number}", "conformsTo": RFC3987},
-        ],
+        "selector": {
+            "type": "FragmentSelector",
+            "value": f"p{block.number}",
+            "conformsTo": HTML_FRAGMENT,
+            "refinedBy": {key: value for key, value in quote.items() if value},
+        },
     }
 
 
@@ -108,7 +118,7 @@ def link_annotation(reader: Reader, link: Link, base_url: str) -> dict[str, Any]
     body: list[dict[str, Any]] = [passage(reader, target, link.target, base_url)]
     if link.note.strip():
         body.append(_markdown_body(link.note, reader.config.language))
-    body.append({"type": "TextualBody", "purpose": "tagging", "value": link.relation})
+    body.append({"type": "SpecificResource", "purpose": "tagging", "source": relation_iri(base_url, link.relation)})
     return {
         "id": f"{base_url}{reader.texts[link.source.essay].url}#link-{link.id}",
         "type": "Annotation",
@@ -119,9 +129,9 @@ def link_annotation(reader: Reader, link: Link, base_url: str) -> dict[str, Any]
     }
 
 
-def export_annotations(reader: Reader, base_url: str = "") -> dict[str, Any]:
+def export_annotations(reader: Reader, base_url: str) -> dict[str, Any]:
     """Every anchored note and link as one AnnotationCollection (see the module docstring)."""
-    if base_url and not base_url.endswith("/"):
+    if not base_url.endswith("/"):
         base_url += "/"
     notes = sorted(
         (
@@ -195,12 +205,19 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
     default=None,
     callback=_check_base_url,
     metavar="URL",
-    help="Where the site is published; makes page URLs and ids absolute.",
+    help="Where the site is published (default: site.toml's base_url); ids and URLs are made absolute from it.",
 )
 def export_command(project_dir: Path, out: Path, base_url: str) -> None:
     """Export all notes and links as W3C Web Annotation JSON-LD."""
     report = Report()
     reader = run_reporting(lambda: load_reader(Project(project_dir), report), report)
+    base_url = base_url or reader.config.base_url
+    if not base_url:
+        raise click.UsageError(
+            "export needs the address the site is published at, so that every id is absolute "
+            "(a JSON-LD processor drops relative ones): set base_url in site.toml "
+            '(base_url = "https://example.org/reader/") or pass --base-url URL'
+        )
     text = dumps(export_annotations(reader, base_url))
     if str(out) == "-":
         click.echo(text, nl=False)
