@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from builder.diagnostics import Report
-from builder.epub_pages import FRONT, GLOSSARY, NAV, Heading, Locator, Pages, TextPage, h, page_of, reading_order
+from builder.epub_pages import FRONT, GLOSSARY, NAV, Locator, Pages, TextPage, h, page_of, reading_order
 from builder.keys import engine_fingerprint
 from builder.linking import Reader
 from builder.markdown import make_markdown
@@ -42,7 +42,7 @@ from builder.pipeline import Project, load, process
 from builder.progress import Progress
 from builder.render import Renderer
 from builder.store import Store
-from builder.xhtml import document
+from builder.xhtml import Heading, document
 
 MIMETYPE = b"application/epub+zip"
 EPOCH = (1980, 1, 1, 0, 0, 0)

@@ -1,8 +1,8 @@
-"""Reader -> the EPUB's XHTML pages: the front page, one page per text, the glossary, the navigation document.
+"""Reader -> the EPUB's XHTML pages: the front page, one page per text, the glossary.
 
 Each text's body is the one its per-text job rendered (a template with slots, builder/bodies.py),
-filled for a page at the site's root with no id prefix, then turned into XHTML for a reading
-system (builder/xhtml.py) by `for_book`:
+filled by the Renderer for a page at the site's root with no id prefix, then turned into XHTML
+for a reading system by `xhtml.for_book`:
 
 - ids are kept (`p12`, `link-<id>`, `note-<id>`, `t-<term>-<n>`), so a cross-reference or an
   editors' `text:<slug>#p12` link lands on the exact passage of the other file;
@@ -29,15 +29,12 @@ from builder.linking import Reader
 from builder.markdown import render_markdown
 from builder.model import Text
 from builder.render import Renderer, affiliation_html
-from builder.xhtml import Element, element, parse_fragment, rewrite, serialise
+from builder.xhtml import Element, Heading, element, for_book, headings_of, lead_into, serialise
 
 FRONT = "front_page.xhtml"
 NAV = "contents_nav.xhtml"
 GLOSSARY = "glossary_terms.xhtml"
 """Generated pages' names hold an underscore, which no slug does: they never meet a text's page."""
-BLOCKS = frozenset({"p", "ul", "ol", "blockquote", "pre", "table", "div", "dl", "h1", "h2", "h3", "h4", "h5", "h6"})
-HEADING = re.compile(r"h([1-6])")
-DROPPED_ATTRS = frozenset({"loading", "aria-describedby"})
 
 
 def page_of(text: Text) -> str:
@@ -47,15 +44,6 @@ def page_of(text: Text) -> str:
 
 def h(value: object) -> str:
     return escape(str(value), quote=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A heading of a text's body, for the navigation document."""
-
-    level: int
-    id: str
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,114 +73,6 @@ class Locator:
         path, hash_, fragment = url.partition("#")
         page = self.pages.get(path)
         return None if page is None else page + hash_ + fragment
-
-
-# ------------------------------------------------------------------ XHTML for the book
-
-
-def for_book(html: str, locate: Locator) -> Element:
-    """A body (or a note) as the book shows it; see the module docstring."""
-    tree = parse_fragment(html)
-    rewrite(tree, partial(_book_element, locate))
-    return tree
-
-
-def _book_element(locate: Locator, el: Element) -> list[Element | str] | None:
-    for name in [n for n in el.attrs if n.startswith("data-") or n in DROPPED_ATTRS]:
-        del el.attrs[name]
-    classes = el.classes()
-    if el.tag == "span" and "sidenote" in classes:
-        return []  # the editors' notes are listed after the text
-    if el.tag == "span" and classes and classes[0].startswith("sn-"):
-        return [element(classes[0][3:], {}, *el.children)]  # a note's block, made inline for a sidenote
-    if el.tag == "a":
-        return _book_link(locate, el, classes)
-    if el.tag == "img":
-        src = locate(el.attrs.get("src", ""), picture=True)
-        if src is None:
-            return [element("span", {"class": "image-omitted"}, f"[image: {el.attrs.get('alt', '')}]")]
-        el.attrs["src"] = src
-    if el.tag == "section" and "footnotes" in classes:
-        _footnotes(el)
-    return None
-
-
-def _book_link(locate: Locator, el: Element, classes: list[str]) -> list[Element | str] | None:
-    if "pnum" in classes:  # the ¶ number: the block keeps its id; a link to itself is no use in a book
-        return [element("span", {"class": "pnum"}, *el.children)]
-    if "note-marker" in classes:
-        letter = el.text().replace("Editor note ", "").strip()
-        el.attrs["epub:type"] = "noteref"
-        el.attrs["aria-label"] = f"Editors’ note {letter}"
-        el.children = [f"[{letter}]"]
-        return None
-    if el.attrs.get("role") == "doc-noteref":
-        el.attrs["epub:type"] = "noteref"
-    href = locate(el.attrs["href"]) if "href" in el.attrs else None
-    if href is None:
-        return [element("span", {"class": el.attrs.get("class", "link-removed")}, *el.children)]
-    el.attrs["href"] = href
-    if "xref" in classes:
-        el.children = [f"[{el.text()}]"]
-    return None
-
-
-def _footnotes(section: Element) -> None:
-    """The authors' notes: each `<li>` of the list becomes an `<aside epub:type="footnote">`."""
-    section.attrs["epub:type"] = "footnotes"
-    section.attrs.pop("aria-labelledby", None)
-    out: list[Element | str] = []
-    for child in section.children:
-        if isinstance(child, Element) and child.tag == "ol":
-            out += [_footnote(li) for li in child.children if isinstance(li, Element) and li.tag == "li"]
-        else:
-            out.append(child)
-    section.children = out
-
-
-def _footnote(li: Element) -> Element:
-    lead: list[Element | str] = []
-    rest = list(li.children)
-    while rest and not (isinstance(rest[0], Element) and rest[0].tag in BLOCKS):
-        lead.append(rest.pop(0))
-    note_id = ""
-    spaced: list[Element | str] = []
-    for item in lead:
-        if isinstance(item, str):
-            continue
-        if item.has_class("fn-label"):
-            note_id = item.attrs.pop("id", "")
-        elif item.has_class("pnum") and "id" in li.attrs:
-            item.attrs["id"] = li.attrs["id"]  # the block's id (¶ number) stays on its number
-        spaced += [item, " "]
-    lead = spaced[:-1]
-    aside = element("aside", {"epub:type": "footnote", "class": "footnote", "id": note_id})
-    aside.children = _lead_into(lead, rest)
-    return aside
-
-
-def _lead_into(lead: list[Element | str], blocks: list[Element | str]) -> list[Element | str]:
-    """`lead` (phrasing) put at the start of the first paragraph of `blocks`, or in a paragraph of its own."""
-    first = next((b for b in blocks if isinstance(b, Element)), None)
-    if first is not None and first.tag == "p":
-        first.children = [*lead, " ", *first.children]
-        return blocks
-    return [element("p", {}, *lead), *blocks]
-
-
-def headings_of(tree: Element) -> tuple[Heading, ...]:
-    """The body's headings with an id (the authors' notes' heading is the book's, not the text's)."""
-    out = []
-    for el in tree.walk():
-        level = HEADING.fullmatch(el.tag)
-        if level and el.attrs.get("id", "").startswith("p"):
-            words = "".join(
-                c if isinstance(c, str) else c.text()
-                for c in el.children
-                if isinstance(c, str) or not ({"pnum", "note-marker", "xref"} & set(c.classes()))
-            )
-            out.append(Heading(int(level[1]), el.attrs["id"], " ".join(words.split())))
-    return tuple(out)
 
 
 # ------------------------------------------------------------------ the pages
@@ -322,7 +202,7 @@ class Pages:
                 element("a", {"href": f"#noteref-{note['id']}", "class": "ed-where"}, f"(¶{note['block']})"),
             ]
             aside = element("aside", {"epub:type": "endnote", "class": "editor-note", "id": f"note-{note['id']}"})
-            aside.children = _lead_into(lead, tree.children)
+            aside.children = lead_into(lead, tree.children)
             out.append(serialise(aside))
         out.append("</section>")
         return "\n".join(out)
