@@ -302,6 +302,8 @@ def test_an_editor_note_is_lettered_and_labelled_as_the_editors(minimal: Path) -
     )
     back = follow(book, "alpha.xhtml", next(a for a in note.iter(f"{X}a")).get("href", ""))
     assert back is marker
+    sidenotes = [e for page in book.values() for e in page.iter() if "sidenote" in (e.get("class") or "")]
+    assert sidenotes == []  # the site's inline sidenotes are the book's endnotes
 
 
 def test_a_cross_reference_leads_to_the_exact_passage_and_back(minimal: Path) -> None:
