@@ -167,6 +167,7 @@ def _text_from(record: Record, slug: str, rel: PurePosixPath, body: str, body_li
         order=record.get("order"),
         unresolved_refs=record.get("unresolved_refs", False),
         summary=record.get("summary", ""),
+        short_title=record.get("short_title", ""),
         locations=dict(record.locations) | {"": record.location},
         item_locations={key: tuple(getattr(record.get(key), "locations", ())) for key in ("debates", "essays")},
     )

@@ -184,3 +184,58 @@ def test_own_javascript_and_css_stay_small() -> None:
 
 
 BUDGETED = ("reader.js", "search.js", "style.css")
+
+
+def test_markers_name_the_other_text_and_pages_lead_through_the_debate(make_project, tmp_path: Path) -> None:
+    """Issue 10, items 3 and 5: a marker shows the other text's short title; a text lists its headings, leads
+    down to "In dialogue with" with its counts, and links to the previous and next text of its debate."""
+    project = make_project()
+    beta = project / "content/beta.md"
+    beta.write_text(beta.read_text("utf-8").replace("title:", 'short_title: "No bargain"\ntitle:', 1), "utf-8")
+    alpha = project / "content/alpha.md"
+    text = alpha.read_text("utf-8")
+    text = text.replace(
+        'title: "Security is indivisible"', 'title: "Security is indivisible: the 1975 principle today"'
+    )
+    alpha.write_text(text.replace("- A first claim", "## What follows\n\n- A first claim"), "utf-8")
+    build(project, tmp_path / "site")
+    site = tmp_path / "site"
+    html = {
+        name: (site / name).read_text("utf-8")
+        for name in ("essays/alpha.html", "essays/beta.html", "debates/dispute.html")
+    }
+
+    def markers(page: str) -> list[str]:
+        return re.findall(r'<a class="ed-marker xref[^>]*>([^<]*)</a>', html[page])
+
+    # beta's own short title; alpha's title before its colon
+    assert markers("essays/alpha.html") == ["rebutted by ← No bargain ¶1", "same event ↔ No bargain ¶1"]
+    assert markers("essays/beta.html") == [
+        "rebuts → Security is indivisible ¶3",
+        "same event ↔ Security is indivisible ¶8",
+    ]
+
+    toc = re.findall(
+        r'<li><a href="#(p\d+)">([^<]*)</a></li>',
+        html["essays/alpha.html"].split('<nav class="toc"')[1].split("</nav>")[0],
+    )
+    assert [title for _, title in toc] == ["Who gains", "What follows"]
+    for block, title in toc:
+        heading = re.search(rf'<h2 id="{block}">(.*?)</h2>', html["essays/alpha.html"], re.S)
+        assert heading and title in heading[1], block
+    assert (
+        '<a href="#dialogue-heading">In dialogue with 1 text: 2 cross-references <span aria-hidden="true">↓</span></a>'
+        in html["essays/alpha.html"]
+    )
+    assert '<nav class="toc"' not in html["essays/beta.html"], "one heading makes no table of contents"
+
+    def rel(page: str) -> dict[str, str]:
+        return dict(re.findall(r'<link rel="(prev|next)" href="([^"]+)">', html[page]))
+
+    assert rel("debates/dispute.html") == {"next": "../essays/alpha.html"}
+    assert rel("essays/alpha.html") == {"prev": "../debates/dispute.html", "next": "../essays/beta.html"}
+    assert rel("essays/beta.html") == {"prev": "../essays/alpha.html"}
+    assert (
+        'rel="next"><span class="sequence-dir">Next <span aria-hidden="true">→</span></span> Security is not a bargain</a>'
+        in html["essays/alpha.html"]
+    )
