@@ -5,6 +5,8 @@ occurrences, the citation dialog and ¶ permalinks, and what a printed page show
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -123,4 +125,157 @@ def test_empty_state_and_examples_from_the_project(reader: Session) -> None:
     assert page.inner_text(".search-status") == (
         "No results for “xyzzyqq”. Try fewer words, or only the start of a word."
     )
+    reader.check()
+
+
+# ---------------------------------------------------------------- glossary
+
+
+def test_glossary_filter(reader: Session) -> None:
+    page = reader.open("glossary.html")
+    entries = page.locator(".term-entry")
+    total = entries.count()
+    box = page.locator("#glossary-filter")
+    assert box.is_visible()
+    box.fill("Coercion")
+    status = page.locator("#glossary-filter-status")
+    visible = page.locator(".term-entry:visible")
+    assert 0 < visible.count() < total
+    assert status.inner_text() == f"{visible.count()} of {total} entries shown."
+    for text in visible.all_inner_texts():
+        assert "coercion" in text.lower()
+    assert page.locator(".letters li:visible").count() < page.locator(".letters li").count()
+    box.fill("zzzqqq")
+    assert visible.count() == 0 and status.inner_text() == "No entry contains “zzzqqq”."
+    box.fill("")
+    assert visible.count() == total and status.inner_text() == ""
+    reader.axe(page, "glossary")
+    reader.check()
+
+
+def test_glossary_shows_a_few_occurrences_per_perspective_and_folds_the_rest(reader: Session) -> None:
+    page = reader.open("glossary.html")
+    entry = page.locator(".term-entry", has=page.locator("dfn", has_text=re.compile(r"^AI$")))
+    assert "occurrences in the texts" in entry.locator(".concordance-count").inner_text()
+    groups = entry.locator(".concordance-group")
+    assert groups.count() >= 2, "AI occurs in texts of several perspectives"
+    for i in range(groups.count()):
+        shown = groups.nth(i).locator(":scope > ul > li")
+        assert 1 <= shown.count() <= 2 and shown.first.is_visible()
+    more = entry.locator("details.concordance-more").first
+    assert not more.evaluate("el => el.open")
+    hidden_link = more.locator("a").first
+    assert not hidden_link.is_visible(), "occurrences beyond the first few are folded away"
+    more.locator("summary").click()
+    assert hidden_link.is_visible()
+    href = hidden_link.get_attribute("href")
+    number = hidden_link.inner_text()
+    assert re.fullmatch(r"essays/[a-z0-9-]+\.html#p" + number, href), href
+    hidden_link.click()
+    page.wait_for_url(re.compile(re.escape(href) + "$"))
+    assert page.locator(f"[id='p{number}']").evaluate("el => el.matches(':target')")
+    reader.check()
+
+
+# ---------------------------------------------------------------- citation
+
+
+def test_cite_dialog_and_permalink_name_the_published_address(browser: Any, tmp_path: Any) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from helpers import MINIMAL, run_cli
+
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    toml = root / "site.toml"
+    toml.write_text('base_url = "https://example.org/reader/"\n' + toml.read_text("utf-8"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert run_cli("build", "--project", str(root), "--out", str(out), "--no-cache").exit_code == 0
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((out / "essays" / "alpha.html").as_uri())
+    page.get_by_role("button", name="Cite").click()
+    dialog = page.locator("dialog.cite-dialog")
+    assert dialog.is_visible() and dialog.locator("h2").inner_text() == "Cite this text"
+    assert page.input_value("#cite-plain") == (
+        "A. Author. “Security is indivisible.” East Review, 2024-07-31. https://example.org/reader/essays/alpha.html"
+    )
+    assert page.input_value("#cite-bibtex") == (
+        "@misc{a2024security,\n"
+        "  author = {{A. Author}},\n"
+        "  title = {{Security is indivisible}},\n"
+        "  howpublished = {East Review},\n"
+        "  year = {2024},\n"
+        "  month = {7},\n"
+        "  url = {https://example.org/reader/essays/alpha.html}\n"
+        "}"
+    )
+    dialog.get_by_role("button", name="Close").click()
+    # a ¶ number copies the published address of that paragraph, and Cite then cites the paragraph
+    page.locator("a.pnum[href='#p2']").click()
+    toast = page.locator(".cite-toast")
+    assert toast.inner_text().startswith("Link to ¶2 copied.") or toast.inner_text().startswith("Copy this link")
+    assert toast.locator("input").input_value() == "https://example.org/reader/essays/alpha.html#p2"
+    assert page.evaluate("location.hash") == "#p2"
+    page.get_by_role("button", name="Cite").click()
+    assert dialog.locator("h2").inner_text() == "Cite ¶2 of this text"
+    assert page.input_value("#cite-plain").endswith("2024-07-31. ¶ 2. https://example.org/reader/essays/alpha.html#p2")
+    assert errors == []
+    context.close()
+
+
+def test_without_base_url_the_reader_is_told_the_link_is_a_local_file(reader: Session) -> None:
+    page = reader.open("essays/gt-indivisible-security.html")
+    page.locator("a.pnum").nth(2).click()
+    toast = page.locator(".cite-toast")
+    assert "this file on your computer: it opens only here" in toast.inner_text()
+    assert toast.locator("input").input_value().startswith("file:///")
+    page.get_by_role("button", name="Cite").click()
+    plain = page.input_value("#cite-plain")
+    assert plain.startswith(
+        "Yang Sheng. “China encourages Europe to build ‘indivisible security’ mechanism with Russia.”"
+    )
+    assert "file:" not in plain and "¶ 3." in plain
+    assert "no published web address" in page.locator(".cite-note").inner_text()
+    reader.axe(page, "cite dialog")
+    reader.check()
+
+
+# ---------------------------------------------------------------- print
+
+AFTER_CONTENT = """() => [...document.querySelectorAll('main a, main a *')].map(el =>
+    getComputedStyle(el, '::after').content + ' ' + getComputedStyle(el, '::before').content)"""
+
+
+def test_print_shows_no_file_paths_notes_at_the_end_and_no_widgets(reader: Session) -> None:
+    page = reader.open("essays/ch1-eu-inflection-point.html", WIDE)
+    page.emulate_media(media="print")
+    text = page.evaluate("document.querySelector('main').innerText")
+    generated = " ".join(page.evaluate(AFTER_CONTENT))
+    for printed in (text, generated):
+        assert ".html" not in printed and "file:" not in printed and "../" not in printed
+    # a cross-reference prints its relation, the other text's title and ¶
+    xref = page.locator("a.xref-rebuts").first
+    assert re.fullmatch(r"rebuts → .+ ¶\d+", xref.inner_text().strip()), xref.inner_text()
+    assert xref.evaluate("el => getComputedStyle(el, '::after').content") == '"]"'
+    # editor notes: never inside a sentence; lettered at the end, in the markers' order
+    assert page.locator(".text-body .sidenote:visible").count() == 0
+    markers = [m.strip()[-1] for m in page.locator(".text-body a.note-marker").all_inner_texts()]
+    notes = page.locator(".print-notes li")
+    assert notes.count() == len(markers) >= 5
+    assert (
+        [b.strip() for b in notes.locator("b").all_inner_texts()] == markers == ["a", "b", "c", "d", "e"] + markers[5:]
+    )
+    first = page.locator(".text-body .sidenote").first.text_content()
+    assert "Tianjin" in first and "Tianjin" in notes.first.inner_text()
+    body = page.locator(".text-body").bounding_box()
+    assert page.locator(".print-notes").bounding_box()["y"] >= body["y"] + body["height"] - 1
+    # widgets are not printed
+    for widget in (".site-search", ".cite-action", ".compare-links", ".legend"):
+        assert page.locator(widget).count() == 0 or not page.locator(widget).first.is_visible(), widget
+    page.emulate_media(media="screen")
+    assert not page.locator(".print-notes").is_visible(), "on screen the notes sit beside their markers"
     reader.check()
