@@ -13,6 +13,7 @@ from builder.archive import write_zip
 from builder.config import load_config
 from builder.diagnostics import FORMATTERS, Report, failure_message, run_reporting
 from builder.export import export_command
+from builder.importer import import_command
 from builder.init import init_command
 from builder.pipeline import Project, build, check
 from builder.progress import Progress
@@ -177,6 +178,7 @@ def schema_command(kind: str | None) -> None:
 main.add_command(serve_command)
 main.add_command(stats_command)
 main.add_command(export_command)
+main.add_command(import_command)
 main.add_command(init_command)
 
 if __name__ == "__main__":  # pragma: no cover
