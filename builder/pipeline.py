@@ -13,6 +13,7 @@ change. The stages themselves neither know nor care.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -124,7 +125,9 @@ def process(
             store.put_texts(batch)
             batch = []
     store.put_texts(batch)
-    reader = resolve(sources.config, sources.texts, sources.annotations, results, report)
+    # every body is rendered and stored: the texts live on without theirs (a big project's largest part)
+    texts = [dataclasses.replace(text, body="") for text in sources.texts]
+    reader = resolve(sources.config, texts, sources.annotations, results, report)
     report.raise_if_errors()
     return Processed(reader, keys, store)
 

@@ -27,7 +27,7 @@ from builder.markdown import Marker, Span, decorate, make_markdown, render_markd
 from builder.model import Anchor, Link, Note, Text
 from builder.terms import Occurrence, PhraseIndex, terms_in
 from builder.textblocks import FOOTNOTE_MARK, parse_body
-from builder.urls import Found, links_in, page_folder
+from builder.urls import Found, links_in, page_folder, placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,7 @@ class TextResult:
             "found_phrases": list(self.found_phrases),
             "notes": list(self.notes),
             "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
-            "links": [[f.kind, f.url, f.line, f.end_line] for f in self.links],
+            "links": [[f.kind, f.url, f.line, f.end_line, f.column] for f in self.links],
         }
 
     @classmethod
@@ -199,10 +199,10 @@ class TextResult:
 
 
 def _found_from(value: list[Any]) -> Found:
-    kind, url, line, end_line = value
+    kind, url, line, end_line, column = value
     if kind not in ("link", "image"):
         raise ValueError(f"bad link kind {kind!r}")
-    return Found(kind, str(url), int(line), int(end_line))
+    return Found(kind, str(url), int(line), int(end_line), int(column))
 
 
 def _anchor_json(anchor: Anchor) -> list[Any]:
@@ -236,6 +236,7 @@ def process_text(job: TextJob, shared: Shared) -> tuple[TextResult, str]:
     text = job.text
     report = Report(strict=shared.strict)
     parsed = parse_body(md, text.body, text.body_line)
+    lines = text.body.splitlines()
     check_footnotes([text], {text.slug: parsed}, report)
     index = TextIndex.of(text.slug, text.path, parsed.blocks)
     note_anchors: dict[str, Anchor] = {}
@@ -276,7 +277,7 @@ def process_text(job: TextJob, shared: Shared) -> tuple[TextResult, str]:
         tuple(phrases),
         tuple(notes),
         tuple(report.diagnostics),
-        tuple(links_in(parsed.tokens)),
+        tuple(placed(found, lines) for found in links_in(parsed.tokens)),
     )
     return result, body
 

@@ -135,6 +135,14 @@ class Found:
     line: int
     """0-based line of the inline token's first line (in the parsed source), or -1."""
     end_line: int
+    column: int = 0
+    """Once placed (`placed`): 1-based column of the URL on `line`, now its own line; 0 before."""
+
+
+def placed(found: Found, lines: Sequence[str]) -> Found:
+    """`found` with the exact line and column of its URL in the source `lines`."""
+    offset, column = column_in(lines, found)
+    return Found(found.kind, found.url, offset, offset, column)
 
 
 def links_in(tokens: Sequence[Token]) -> Iterator[Found]:
@@ -288,6 +296,8 @@ def check_links(
         lines = text.body.splitlines()
 
         def locate(found: Found, text: Text = text, lines: list[str] = lines) -> Location:
+            if found.column:  # placed by the text's own job, which had its body
+                return Location(text.path, text.body_line + found.line, found.column)
             offset, column = column_in(lines, found)
             return Location(text.path, text.body_line + offset, column)
 
