@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from helpers import install_lock
 
 VNU_VERSION = "26.9.27"
 VNU_DIR = Path(tempfile.gettempdir()) / "counterpoint-test-tools" / f"vnu-jar-{VNU_VERSION}"
@@ -41,6 +42,12 @@ def vnu() -> list[str]:
     java = shutil.which("java")
     if java is None:
         unavailable("no `java` on PATH (apt-get install default-jre-headless)")
+    with install_lock(VNU_DIR):
+        _install_vnu()
+    return [str(java), "-jar", str(VNU_JAR)]
+
+
+def _install_vnu() -> None:
     if not VNU_JAR.is_file():
         npm = shutil.which("npm")
         if npm is None:
@@ -57,7 +64,6 @@ def vnu() -> list[str]:
             unavailable(
                 f"`npm install vnu-jar@{VNU_VERSION}` failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
             )
-    return [str(java), "-jar", str(VNU_JAR)]
 
 
 def nu_errors(vnu: list[str], folder: Path) -> list[str]:

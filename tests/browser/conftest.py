@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import install_lock
 
 REPO = Path(__file__).resolve().parents[2]
 AXE_DIR = Path(__file__).resolve().parent / ".axe"
@@ -70,6 +71,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def axe_js() -> Path:
     """axe-core from npm, installed once into tests/browser/.axe (git-ignored, never committed)."""
+    with install_lock(AXE_DIR):
+        _install_axe()
+    return AXE_JS
+
+
+def _install_axe() -> None:
     if not AXE_JS.is_file():
         npm = shutil.which("npm")
         if npm is None:
@@ -82,7 +89,6 @@ def axe_js() -> Path:
         )
         if result.returncode != 0 or not AXE_JS.is_file():
             unavailable(f"`npm install axe-core@4` failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    return AXE_JS
 
 
 @pytest.fixture(scope="session")
