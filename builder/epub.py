@@ -104,8 +104,8 @@ def build_epub(project: Project, out_file: Path, report: Report, progress: Progr
 def book_files(renderer: Renderer, static: dict[str, Path]) -> list[BookFile]:
     """Every file of the book, in manifest order (front page, contents, texts, glossary, style, pictures)."""
     reader = renderer.reader
-    pictures = {site: site for site in static if PurePosixPath(site).suffix.lower() in PICTURES}
-    pages = Pages(renderer, Locator(reader, pictures))
+    locate = Locator(reader, (site for site in static if PurePosixPath(site).suffix.lower() in PICTURES))
+    pages = Pages(renderer, locate)
     order = reading_order(reader)
     text_pages = [pages.text(t) for t in order]
     has_glossary = bool(reader.annotations.terms)
@@ -118,8 +118,9 @@ def book_files(renderer: Renderer, static: dict[str, Path]) -> list[BookFile]:
     if has_glossary:
         files.append(xhtml(GLOSSARY, "Glossary", pages.glossary()))
     files.append(BookFile("style.css", STYLE.read_bytes(), "text/css"))
-    for site in sorted(pictures):
-        files.append(BookFile(site, static[site].read_bytes(), PICTURES[PurePosixPath(site).suffix.lower()]))
+    for site in sorted(locate.shown):
+        kind = PICTURES[PurePosixPath(site).suffix.lower()]
+        files.append(BookFile(locate.pictures[site], static[site].read_bytes(), kind))
     return files
 
 

@@ -18,11 +18,14 @@ for a reading system by `xhtml.for_book`:
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from html import escape
 from typing import Any
+from urllib.parse import unquote
 
 from builder import views
 from builder.linking import Reader
@@ -58,21 +61,39 @@ class TextPage:
 class Locator:
     """Site URLs (relative to the site's root) -> the book's hrefs; None for what the book does not hold."""
 
-    def __init__(self, reader: Reader, files: dict[str, str]) -> None:
+    def __init__(self, reader: Reader, pictures: Iterable[str]) -> None:
         self.pages = {t.url: page_of(t) for t in reader.texts.values()}
         self.pages |= {"glossary.html": GLOSSARY, "index.html": FRONT}
-        self.files = files
-        """Site path -> book path of the other files the book holds (pictures)."""
+        self.pictures = book_names(pictures)
+        """Site path -> path in the book of each picture the book may hold."""
+        self.shown: set[str] = set()
+        """Site paths of the pictures some page shows: only these go into the book."""
 
     def __call__(self, url: str, picture: bool = False) -> str | None:
         """A link's href (a page of the book, or outside it), or with `picture` an image's src."""
         if picture:
-            return self.files.get(url)
+            path = unquote(url)
+            if path not in self.pictures:
+                return None
+            self.shown.add(path)
+            return self.pictures[path]
         if url.startswith("#") or re.match(r"(https?|mailto):", url):
             return url
         path, hash_, fragment = url.partition("#")
         page = self.pages.get(path)
         return None if page is None else page + hash_ + fragment
+
+
+def book_names(paths: Iterable[str]) -> dict[str, str]:
+    """Site path -> a name in the book that needs no escaping (epubcheck warns of spaces), unique."""
+    names: dict[str, str] = {}
+    for path in sorted(paths):
+        name = re.sub(r"[^A-Za-z0-9._/-]+", "-", path)
+        if name in names.values():
+            stem, dot, suffix = name.rpartition(".")
+            name = f"{stem}-{hashlib.sha256(path.encode()).hexdigest()[:8]}{dot}{suffix}"
+        names[path] = name
+    return names
 
 
 # ------------------------------------------------------------------ the pages

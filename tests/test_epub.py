@@ -70,7 +70,7 @@ source: "edge.txt"
 A line that breaks\\
 here, a [picture](../static/map.png) link, a [file](../static/report.pdf) and an entity:&nbsp;&amp; &copy;.
 
-![A map of Europe](../static/map.png)
+![A map of Europe](../static/map.png) ![An older map](../static/old%20map.png)
 
 | year | event |
 |-----:|-------|
@@ -84,12 +84,13 @@ See [the second claim](text:alpha#p5) and [the term](term:helsinki-final-act).
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal project plus a text with a hard break, entities, a table, a rule, a picture and local links."""
+    """The minimal project plus a text with a hard break, entities, a table, a rule, pictures and local links."""
     root = tmp_path_factory.mktemp("edge") / "project"
     shutil.copytree(MINIMAL, root)
     (root / "content" / "edge.md").write_text(EDGE_TEXT, encoding="utf-8")
     (root / "static").mkdir()
-    (root / "static" / "map.png").write_bytes(one_pixel_png())
+    for name in ("map.png", "old map.png", "unused.png"):
+        (root / "static" / name).write_bytes(one_pixel_png())
     (root / "static" / "report.pdf").write_bytes(b"%PDF-1.4\n")
     return build(root, root.parent / "edge.epub")
 
@@ -366,7 +367,7 @@ def test_every_link_resolves_and_nothing_is_fetched(name: str, request: pytest.F
                     assert urldefrag(url)[0] in book, f"{file}: {url}"
 
 
-PICTURES = {"bundled": (), "minimal": (), "edge": ("static/map.png",)}
+PICTURES = {"bundled": (), "minimal": (), "edge": ("static/map.png", "static/old-map.png")}
 
 
 def test_an_external_link_stays_a_plain_link(minimal: Path) -> None:
@@ -380,11 +381,12 @@ def test_markup_that_html_allows_and_xml_does_not_is_converted(edge: Path) -> No
     first = by_id(page, "p1")
     assert first is not None and first.find(f"{X}br") is not None
     assert "entity:\u00a0& ©." in "".join(first.itertext())
-    picture = next(page.iter(f"{X}img"))
-    assert (picture.get("src"), picture.get("alt")) == ("static/map.png", "A map of Europe")
+    pictures = [(i.get("src"), i.get("alt")) for i in page.iter(f"{X}img")]
+    assert pictures == [("static/map.png", "A map of Europe"), ("static/old-map.png", "An older map")]
     with zipfile.ZipFile(edge) as archive:
+        inside = [n for n in archive.namelist() if n.startswith("OEBPS/static/")]
+        assert inside == ["OEBPS/static/map.png", "OEBPS/static/old-map.png"]  # not the unused one, not the PDF
         assert archive.read("OEBPS/static/map.png") == one_pixel_png()
-        assert "OEBPS/static/report.pdf" not in archive.namelist()  # a file the book cannot show
     assert not any(a.get("href", "").endswith(".pdf") for a in page.iter(f"{X}a"))
     assert words(link_with_text(page, "the second claim")) == "the second claim"
     second = follow(book, "edge.xhtml", link_with_text(page, "the second claim").get("href", ""))
