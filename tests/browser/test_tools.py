@@ -239,6 +239,12 @@ def test_without_base_url_the_reader_is_told_the_link_is_a_local_file(reader: Se
         "Yang Sheng. “China encourages Europe to build ‘indivisible security’ mechanism with Russia.”"
     )
     assert "file:" not in plain and "¶ 3." in plain
+    page.keyboard.press("Escape")
+    page.goto(reader.url("essays/ch1-eu-inflection-point.html"))
+    page.get_by_role("button", name="Cite").click()
+    assert "“EU-China relations post-Summit: Inflection point or reflection point on China's narratives?” European" in (
+        page.input_value("#cite-plain")
+    ), "a title's own question mark ends it"
     assert "no published web address" in page.locator(".cite-note").inner_text()
     reader.axe(page, "cite dialog")
     reader.check()

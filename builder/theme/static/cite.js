@@ -30,7 +30,7 @@
   function plainCitation(para) {
     var parts = [];
     if (info.authors.length) parts.push(info.authors.join(", ") + ".");
-    parts.push("\u201c" + info.title.replace(/[.]$/, "") + ".\u201d");
+    parts.push("\u201c" + info.title + (/[.?!\u2026]$/.test(info.title) ? "" : ".") + "\u201d");
     var where = [info.outlet, info.date].filter(Boolean).join(", ");
     if (where) parts.push(where + ".");
     if (para) parts.push("\u00b6 " + para + ".");
@@ -151,8 +151,8 @@
     close.textContent = "Close";
     close.addEventListener("click", function () { dialog.close(); });
     dialog.appendChild(h);
-    dialog.appendChild(field("Citation", "cite-plain", plainCitation(para), 3));
-    dialog.appendChild(field("BibTeX", "cite-bibtex", bibtex(para), 8));
+    dialog.appendChild(field("Citation", "cite-plain", plainCitation(para), 4));
+    dialog.appendChild(field("BibTeX", "cite-bibtex", bibtex(para), 10));
     if (note.textContent) dialog.appendChild(note);
     dialog.appendChild(close);
     doc.body.appendChild(dialog);
