@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 
 def key_of(*parts: Any) -> str:
-    """A stable hash of JSON-able values (objects with `cache_key` or `__html__` are hashed by those)."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=_key_default, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """A hash of values by their `repr`: strings, numbers, lists, dicts (in their insertion order), frozen
+    dataclasses, Markup, and objects whose repr names their own content key (a body filled when printed).
 
-
-def _key_default(value: Any) -> Any:
-    if hasattr(value, "cache_key"):
-        return value.cache_key
-    if hasattr(value, "__html__"):
-        return str(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if isinstance(value, tuple):
-        return list(value)
-    return repr(value)
+    `repr` is computed in C for all of these, so a page's key costs little next to rendering it. A value
+    whose repr is not the same in every run (a set of strings, an object shown by its address) gives a
+    new key each time: its page is then rendered again, never wrongly kept.
+    """
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprint_files(*folders: Path) -> str:

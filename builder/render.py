@@ -51,6 +51,9 @@ class LazyBody:
         self._render = render
         self._html: str | None = None
 
+    def __repr__(self) -> str:
+        return f"LazyBody({self.cache_key})"
+
     def __html__(self) -> str:
         if self._html is None:
             self._html = self._render()
