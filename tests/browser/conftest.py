@@ -162,14 +162,17 @@ class Session:
         WCAG22AA runs the WCAG 2.0-2.2 A/AA rules, target-size included, with axe's best practices)."""
         if not page.evaluate("() => !!window.axe"):
             page.add_script_tag(path=str(self.axe_js))
-        result = page.evaluate("""async (tags) => {
+        result = page.evaluate(
+            """async (tags) => {
             const options = {resultTypes: ['violations'], preload: false};
             if (tags) options.runOnly = {type: 'tag', values: tags};
             const r = await axe.run(document, options);
             return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' '))}));
-        }""", tags)
+        }""",
+            tags,
+        )
         assert not result, f"axe: serious/critical violations on {label or page.url}:\n" + "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in result
         )
