@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import WCAG22AA
 
 POPUP = ".cp-pop"
 WIDE = {"width": 1400, "height": 900}
@@ -82,12 +83,12 @@ def test_index_to_debate_to_essay(reader: Session) -> None:
     # every opposing essay on the index is labelled by its perspective in words, not only by colour
     for badge in page.locator(".debate-entry .opposing .badge").all():
         assert badge.inner_text().strip()
-    reader.axe(page, "index")
+    reader.axe(page, "index", WCAG22AA)
     entries.first.locator("h3 a").click()
     page.wait_for_url(re.compile(r"/debates/[^/]+\.html$"))
     assert page.locator(".card").count() >= 2
     assert page.locator(".framing .text-body").inner_text().strip()
-    reader.axe(page, "debate page")
+    reader.axe(page, "debate page", WCAG22AA)
     card = page.locator(".card h3 a").first
     title = card.inner_text().strip()
     card.click()
@@ -98,17 +99,17 @@ def test_index_to_debate_to_essay(reader: Session) -> None:
     assert header.locator(".meta").inner_text().strip()
     assert page.locator(".text-body .pnum").count() > 3
     assert page.locator("aside.dialogue h2").inner_text().strip() == "In dialogue with"
-    reader.axe(page, "essay")
+    reader.axe(page, "essay", WCAG22AA)
     reader.check()
 
 
 def test_essay_axe_dark_and_narrow(reader: Session) -> None:
     rel = first_page_with(reader.site, "essays", 'class="sidenote"')
     page = reader.open(rel, dark=True)
-    reader.axe(page, f"{rel} (dark)")
+    reader.axe(page, f"{rel} (dark)", WCAG22AA)
     page = reader.open(rel, NARROW)
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth + 1"), "no sideways scrolling on a phone"
-    reader.axe(page, f"{rel} (narrow)")
+    reader.axe(page, f"{rel} (narrow)", WCAG22AA)
     reader.check()
 
 
@@ -130,7 +131,7 @@ def test_footnote_popup_by_keyboard(reader: Session) -> None:
     page.keyboard.press("Enter")
     assert popup(page).count() == 1 and popup(page).is_visible(), "Enter opens it"
     assert page.url.endswith(rel), "Enter opens the popup instead of jumping away"
-    reader.axe(page, "essay with a footnote popup")
+    reader.axe(page, "essay with a footnote popup", WCAG22AA)
     page.keyboard.press("Escape")
     assert popup(page).count() == 0
     # a pointer resting on the reference opens it too, and leaving closes it
@@ -218,7 +219,7 @@ def test_follow_a_rebuttal_to_the_highlighted_passage(reader: Session) -> None:
     background = mark.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), "the landed-on passage is highlighted"
     assert in_viewport(page, f"[id='{target_id}']")
-    reader.axe(page, "essay landed on a passage")
+    reader.axe(page, "essay landed on a passage", WCAG22AA)
     reader.check()
 
 
@@ -290,7 +291,7 @@ def test_compare_view_brings_the_counterpart_into_view(reader: Session) -> None:
     left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
     assert left["x"] + left["width"] <= right["x"] + 1, "two columns side by side"
     assert page.locator(".compare-side mark.anchor-link").count() >= 2
-    reader.axe(page, "compare")
+    reader.axe(page, "compare", WCAG22AA)
     # the last linked marker on the left, so its counterpart is likely far down the right column
     markers = page.locator('.compare-side[data-side="a-"] a.xref[data-counterpart]')
     assert markers.count() >= 1, "the debate's pair has cross-references between its essays"
@@ -317,7 +318,7 @@ def test_compare_view_stacks_on_a_phone_and_works_without_javascript(reader: Ses
     a, b = (page.locator(".compare-side").nth(i).bounding_box() for i in (0, 1))
     assert b["y"] >= a["y"] + a["height"] - 1, "stacked on a phone without JavaScript (with it: tabs, test_reading.py)"
     page = reader.open(rel, NARROW)
-    reader.axe(page, "compare (narrow)")
+    reader.axe(page, "compare (narrow)", WCAG22AA)
     page = reader.open(rel, WIDE, javascript=False)
     a, b = (page.locator(".compare-side").nth(i).bounding_box() for i in (0, 1))
     assert a["x"] + a["width"] <= b["x"] + 1, "still two columns without JavaScript"
@@ -334,14 +335,14 @@ def test_compare_view_stacks_on_a_phone_and_works_without_javascript(reader: Ses
 
 def test_search_and_follow_a_result_to_the_paragraph(reader: Session) -> None:
     page = reader.open("search.html")
-    reader.axe(page, "search (empty)")
+    reader.axe(page, "search (empty)", WCAG22AA)
     page.fill("#search-input", "de-risk")
     page.keyboard.press("Enter")
     hits = page.locator("#search-results li.search-hit")
     hits.first.wait_for()
     marked = " ".join(page.locator("#search-results mark").all_inner_texts()).lower()
     assert "de-risk" in marked or "derisk" in marked
-    reader.axe(page, "search results")
+    reader.axe(page, "search results", WCAG22AA)
     result = page.locator("#search-results li.search-hit-text a").first
     href = result.get_attribute("href")
     match = re.search(r"#(p\d+)$", href)
@@ -367,7 +368,7 @@ def test_glossary_page(reader: Session) -> None:
     page = reader.open("glossary.html")
     letters = page.locator("nav.letters a")
     assert letters.count() >= 2
-    reader.axe(page, "glossary")
+    reader.axe(page, "glossary", WCAG22AA)
     letter = letters.nth(1)
     letter.click()
     assert page.locator(letter.get_attribute("href")).evaluate("el => el.matches(':target')")
@@ -396,8 +397,8 @@ def test_other_pages_pass_axe(reader: Session, kind: str) -> None:
         assert pages, "the corpus has plain pages (foreword, preface, …)"
         page = reader.open(pages[0])
         assert page.locator("article.text h1").inner_text().strip()
-        reader.axe(page, pages[0])
+        reader.axe(page, pages[0], WCAG22AA)
     else:
         page = reader.open("index.html", dark=True)
-        reader.axe(page, "index (dark)")
+        reader.axe(page, "index (dark)", WCAG22AA)
     reader.check()
