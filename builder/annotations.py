@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from builder import specs
 from builder.diagnostics import Location, Report
@@ -14,8 +15,11 @@ from builder.model import Annotations, Link, Note, Selector, Term
 from builder.projectfs import list_files, read_text, relative
 from builder.yamlload import ListOf, LocatedList, Obj, Record, load_document
 
+if TYPE_CHECKING:
+    from builder.store import FileMemo
 
-def load_annotations(root: Path, report: Report) -> Annotations:
+
+def load_annotations(root: Path, report: Report, memo: FileMemo | None = None) -> Annotations:
     """Read notes/, links.yaml + links/, glossary.yaml; every problem is recorded, none stops the others."""
     folder = root / "annotations"
     files = {
@@ -29,14 +33,31 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     _unexpected_files(
         [rel for rel, p in files.items() if p not in notes_files and p not in link_files and p != glossary], report
     )
-    notes = [n for path in notes_files for n in _load_notes(root, path, report)]
-    links = [link for path in link_files for link in _load_links(root, path, report)]
-    terms = _load_terms(root, glossary, report) if glossary is not None else []
+    notes = [n for path in notes_files for n in _remembered(memo, root, path, Note, report, _load_notes)]
+    links = [link for path in link_files for link in _remembered(memo, root, path, Link, report, _load_links)]
+    terms = _remembered(memo, root, glossary, Term, report, _load_terms) if glossary is not None else []
     _unique(((f"{n.essay}#{n.id}", n.location, f"note id '{n.id}'") for n in notes), report)
     _unique(((link.id, link.location, f"link id '{link.id}'") for link in links), report)
     _unique(((t.id, t.location, f"term id '{t.id}'") for t in terms), report)
     _unique_phrases(terms, report)
     return Annotations(tuple(notes), tuple(links), tuple(terms))
+
+
+E = TypeVar("E", Note, Link, Term)
+
+
+def _remembered(
+    memo: FileMemo | None,
+    root: Path,
+    path: Path,
+    cls: type[E],
+    report: Report,
+    load: Callable[[Path, Path, Report], list[E]],
+) -> list[E]:
+    """One file's entries: loaded, or taken from `memo` when its bytes loaded cleanly before."""
+    if memo is None:
+        return load(root, path, report)
+    return memo.load(root, path, "", cls, report, partial(load, root, path, report))
 
 
 def _is_yaml_in(rel: PurePosixPath, folder: str) -> bool:

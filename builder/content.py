@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from builder import specs
 from builder.diagnostics import Location, Report
@@ -11,10 +13,13 @@ from builder.model import Author, SiteConfig, Text
 from builder.projectfs import list_files, read_text, relative
 from builder.yamlload import Record, load_document
 
+if TYPE_CHECKING:
+    from builder.store import FileMemo
+
 FENCE = "---"
 
 
-def load_texts(root: Path, config: SiteConfig, report: Report) -> list[Text]:
+def load_texts(root: Path, config: SiteConfig, report: Report, memo: FileMemo | None = None) -> list[Text]:
     """Every content file, sorted by slug; a bad file is reported and skipped."""
     folder = root / "content"
     if not folder.is_dir():
@@ -30,13 +35,22 @@ def load_texts(root: Path, config: SiteConfig, report: Report) -> list[Text]:
     texts = []
     for path in list_files(root, "content", report, suffixes=(".md",), recursive=False):
         before = len(report.diagnostics)
-        text = load_text(root, path, config, report)
+        if memo is not None:  # an unchanged file that loaded cleanly before is not parsed again
+            loaded = memo.load(root, path, repr(config), Text, report, partial(_as_list, root, path, config, report))
+            text = loaded[0] if loaded else None
+        else:
+            text = load_text(root, path, config, report)
         if text is not None:
             texts.append(text)
         elif re.fullmatch(specs.SLUG, path.stem):  # it exists: what names it is not checked, never "unknown"
             report.mark_unavailable("text", path.stem)
             report.not_checked(f"{relative(root, path)} ({_why_unread(report, before)})")
     return texts
+
+
+def _as_list(root: Path, path: Path, config: SiteConfig, report: Report) -> list[Text]:
+    text = load_text(root, path, config, report)
+    return [] if text is None else [text]
 
 
 def _why_unread(report: Report, before: int) -> str:

@@ -86,6 +86,15 @@ class Report:
         severity: Severity = "error" if self.strict else "warning"
         self.diagnostics.append(Diagnostic(severity, location, message, hint, code))
 
+    def mark(self) -> tuple[int, int, dict[str, set[str]]]:
+        """The report as it is now, to `rewind` to (a stage run again must not report twice)."""
+        return len(self.diagnostics), len(self.skipped), {k: set(v) for k, v in self.unavailable.items()}
+
+    def rewind(self, mark: tuple[int, int, dict[str, set[str]]]) -> None:
+        del self.diagnostics[mark[0] :]
+        del self.skipped[mark[1] :]
+        self.unavailable = {k: set(v) for k, v in mark[2].items()}
+
     def not_checked(self, what: str) -> None:
         """Record what a broken file keeps from being checked, e.g. "2 notes of annotations/notes/a.yaml (…)"."""
         self.skipped.append(what)

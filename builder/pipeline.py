@@ -32,7 +32,7 @@ from builder.linking import Reader, plan, resolve
 from builder.model import Annotations, SiteConfig, Text
 from builder.progress import Progress
 from builder.static_files import StaticFile, collect_static
-from builder.store import CacheUnusable, PageLedger, Store, inputs_snapshot
+from builder.store import CacheUnusable, FileMemo, PageLedger, Store, inputs_snapshot
 from builder.textwork import Shared, TextJob, TextResult, process_text
 
 if TYPE_CHECKING:
@@ -73,16 +73,20 @@ class Processed:
     store: Store
 
 
-def load(project: Project, report: Report, skip_static: Path | None = None) -> Sources:
-    """Stage 1: read and validate every input; a broken file stops only what depends on it."""
+def load(project: Project, report: Report, skip_static: Path | None = None, memo: FileMemo | None = None) -> Sources:
+    """Stage 1: read and validate every input; a broken file stops only what depends on it.
+
+    `memo`, when given, remembers files that loaded cleanly by their bytes (incremental builds)."""
     config = load_config(project.root, report)
     if config is None:  # texts are read in its light (perspectives, options): nothing else can be checked
         if (project.root / "site.toml").exists():
             report.not_checked("content/ and annotations/ (site.toml has errors)")
         report.raise_if_errors()
     assert config is not None
-    texts = load_texts(project.root, config, report)
-    annotations = load_annotations(project.root, report)
+    texts = load_texts(project.root, config, report, memo)
+    annotations = load_annotations(project.root, report, memo)
+    if memo is not None:
+        memo.flush()
     static = collect_static(THEME / "static", project.root, report, skip=skip_static)
     _not_checked_in_broken_texts(annotations, report)
     # No stop here: the rest is checked, and whatever names a broken file is skipped, not called unknown.
@@ -243,14 +247,18 @@ def build(
                 report.raise_if_errors()
                 pages = len(store.pages())
                 return BuildResult(pages, 0, pages)
-            sources = load(project, report, skip_static=out_dir)
+            mark = report.mark()
             try:
+                memo = FileMemo(store) if store.persistent else None
+                sources = load(project, report, skip_static=out_dir, memo=memo)
                 processed = process(sources, report, store, progress, workers)
             except CacheUnusable as exc:  # a row went bad after the file was opened: start afresh
                 notify(f"warning: discarded the cache: {exc}; this build starts afresh")
+                report.rewind(mark)
                 store.close()
                 store.path.unlink(missing_ok=True)
                 store = Store.temporary(engine)
+                sources = load(project, report, skip_static=out_dir)
                 processed = process(sources, report, store, progress, workers)
             ledger = PageLedger(out_dir.absolute())
             if use_cache and store.persistent and store.build_id and store.build_id == build_id_of(out_dir):

@@ -29,16 +29,19 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from builder.diagnostics import Diagnostic, diagnostic_from, diagnostic_json
+from builder import modeljson
+from builder.diagnostics import Diagnostic, Report, diagnostic_from, diagnostic_json
 from builder.textwork import TextResult
 
 CACHE_DIR = ".counterpoint-cache"
-FORMAT = "counterpoint-cache-2"
+FORMAT = "counterpoint-cache-3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, result TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -55,6 +58,7 @@ class Store:
     connection: sqlite3.Connection
     persistent: bool = True
     used: set[str] = field(default_factory=set)
+    used_files: set[str] = field(default_factory=set)
     build_id: str = ""
     """The build whose output the `pages` table describes ("" when none)."""
 
@@ -174,6 +178,11 @@ class Store:
                 self.connection.execute("DELETE FROM used")
                 self.connection.executemany("INSERT INTO used VALUES (?)", [(k,) for k in self.used])
                 self.connection.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM used)")
+            if self.used_files:  # and files as they no longer are
+                self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS used_files (key TEXT PRIMARY KEY)")
+                self.connection.execute("DELETE FROM used_files")
+                self.connection.executemany("INSERT INTO used_files VALUES (?)", [(k,) for k in self.used_files])
+                self.connection.execute("DELETE FROM files WHERE key NOT IN (SELECT key FROM used_files)")
         self.build_id = build_id
 
     def unchanged(self, inputs: str, out_build_id: str) -> list[Diagnostic] | None:
@@ -290,3 +299,61 @@ def inputs_snapshot(project: Path, *extra: str) -> str:
             facts = (-1,)
         digest.update(f"{path.relative_to(project).as_posix()}\0{facts}\n".encode())
     return digest.hexdigest()
+
+
+V = TypeVar("V")
+
+
+@dataclass
+class FileMemo:
+    """Loaded input files remembered by their bytes: an unchanged file is not parsed and validated again.
+
+    Only files that loaded without a single diagnostic are remembered (a file with problems
+    is loaded, and reported, every time). Values go through `modeljson`, so a row that does
+    not decode is a damaged cache, never a wrong value.
+    """
+
+    store: Store
+    seen: int = 0
+    hits: int = 0
+    pending: list[tuple[str, str]] = field(default_factory=list)
+
+    def load(
+        self,
+        root: Path,
+        path: Path,
+        context: str,
+        cls: type[V],
+        report: Report,
+        load: Callable[[], list[V]],
+    ) -> list[V]:
+        """`load()`'s entries of the file at `path`, from the cache when its bytes (and `context`) are the same."""
+        from builder.projectfs import MAX_FILE_BYTES, read_file
+
+        self.seen += 1
+        data = read_file(root, path, Report(), MAX_FILE_BYTES)
+        if data is None:  # unreadable, refused or too large: the loader reports it
+            return load()
+        key = hashlib.sha256(f"{cls.__name__}\0{path.relative_to(root).as_posix()}\0{context}\0".encode() + data)
+        self.store.used_files.add(key.hexdigest())
+        row = self.store.connection.execute("SELECT value FROM files WHERE key = ?", (key.hexdigest(),)).fetchone()
+        if row is not None:
+            try:
+                values = [modeljson.load(cls, item) for item in json.loads(row[0])]
+            except (ValueError, TypeError, KeyError) as exc:
+                raise CacheUnusable("a stored file does not decode") from exc
+            self.hits += 1
+            return values
+        before = (len(report.diagnostics), len(report.skipped))
+        values = load()
+        if (len(report.diagnostics), len(report.skipped)) == before:
+            dumped = json.dumps([modeljson.dump(v) for v in values], ensure_ascii=False, separators=(",", ":"))
+            self.pending.append((key.hexdigest(), dumped))
+        return values
+
+    def flush(self) -> None:
+        """Store what was loaded this time (one transaction)."""
+        if self.pending:
+            with self.store._transaction():
+                self.store.connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self.pending)
+            self.pending = []
