@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
 from builder import views
 from builder.debate_map import MapEdge, MapNode, map_pairs, relation_words, render_map
 from builder.keys import key_of
-from builder.search import SearchDoc, SearchText, render_search_index
+from builder.search import SearchDoc, SearchText, search_index_parts
 from builder.specs import RELATIONS
 
 if TYPE_CHECKING:
@@ -22,12 +23,24 @@ def extra_pages(r: Renderer) -> list[RenderedPage | None]:
     nodes, edges = map_graph(r)
     svg = LazyBody(key_of("map", nodes, edges), partial(render_map, nodes, edges))
     relations = [(rel, relation_words(rel)) for rel in RELATIONS if any(e.relation == rel for e in edges)]
-    docs, texts = search_docs(r), search_texts(r)
+    texts = search_texts(r)
     return [
         r.page("map.html", "map.html", svg=svg, pairs=map_pairs(nodes, edges), relations=relations),
         r.page("search.html", "search.html", examples=search_examples(r)),
-        r.data_page("search-index.js", key_of("search", docs, texts), partial(render_search_index, docs, texts)),
+        r.data_stream("search-index.js", search_key(r, texts), lambda: search_index_parts(search_docs(r), texts)),
     ]
+
+
+def search_key(r: Renderer, texts: list[SearchText]) -> str:
+    """What the index is made of, cheaply: each text's content key stands for its paragraphs."""
+    reader = r.reader
+    notes = [(n.essay, n.id, n.body) for n in reader.annotations.notes if (n.essay, n.id) in reader.note_anchors]
+    terms = [(t.id, t.term, t.expansion, t.definition) for t in reader.annotations.terms]
+    bodies = [
+        (slug, reader.texts[slug].url, reader.texts[slug].title, r.body_keys.get(slug))
+        for slug in sorted(reader.parsed)
+    ]
+    return key_of("search", bodies, notes, terms, texts)
 
 
 def map_graph(r: Renderer) -> tuple[list[MapNode], list[MapEdge]]:
@@ -81,23 +94,23 @@ def plain(markdown: str) -> str:
     return re.sub(r"[*_`#>]+", "", text).strip()
 
 
-def search_docs(r: Renderer) -> list[SearchDoc]:
+def search_docs(r: Renderer) -> Iterator[SearchDoc]:
+    """Every searchable passage, in reading order, one at a time."""
     reader = r.reader
-    docs = []
     for slug, parsed in sorted(reader.parsed.items()):
         text = reader.texts[slug]
-        docs += [
+        yield from (
             SearchDoc(f"{text.url}#p{b.number}", text.title, "text", f"¶{b.number}", b.text)
             for b in parsed.blocks
             if b.text.strip()
-        ]
+        )
     for note in reader.annotations.notes:
         anchor = reader.note_anchors.get((note.essay, note.id))
         if anchor is not None:
             text = reader.texts[note.essay]
-            docs.append(SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", plain(note.body)))
+            yield (SearchDoc(f"{text.url}#note-{note.id}", text.title, "note", "Editor note", plain(note.body)))
     for term in reader.annotations.terms:
-        docs.append(
+        yield (
             SearchDoc(
                 f"glossary.html#{term.id}",
                 term.term,
@@ -106,7 +119,6 @@ def search_docs(r: Renderer) -> list[SearchDoc]:
                 f"{term.term} {term.expansion} {plain(term.definition)}",
             )
         )
-    return docs
 
 
 def search_texts(r: Renderer) -> list[SearchText]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
 from itertools import combinations
@@ -39,6 +39,8 @@ class RenderedPage:
     content: str
     reuse: Path | None = None
     """An unchanged file of the previous build to link in place of `content` (incremental builds)."""
+    parts: Callable[[], Iterable[str]] | None = None
+    """A big generated file made piece by piece as it is written (never whole in memory), in place of `content`."""
 
 
 class LazyBody:
@@ -154,14 +156,21 @@ class Renderer:
         return RenderedPage(PurePosixPath(path), html)
 
     def data_page(self, path: str, key: str, make: Callable[[], str]) -> RenderedPage:
-        """A generated file that is not a template (search index, glossary data), reused when its key holds."""
+        """A generated file that is not a template (glossary data), reused when its key holds."""
+        return self._data(path, key) or RenderedPage(PurePosixPath(path), make())
+
+    def data_stream(self, path: str, key: str, parts: Callable[[], Iterable[str]]) -> RenderedPage:
+        """A big generated file (the search index), written piece by piece, reused when its key holds."""
+        return self._data(path, key) or RenderedPage(PurePosixPath(path), "", parts=parts)
+
+    def _data(self, path: str, key: str) -> RenderedPage | None:
         if self.ledger is not None:
             full = key_of(self.inputs_key, path, key)
             old = self.ledger.reusable(path, full)
             if old is not None:
                 return RenderedPage(PurePosixPath(path), "", reuse=old)
             self.ledger.record(path, full)
-        return RenderedPage(PurePosixPath(path), make())
+        return None
 
     def site_view(self, root: str) -> dict[str, Any]:
         config = self.reader.config

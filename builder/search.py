@@ -26,7 +26,7 @@ Documents keep the caller's order (reading order), which breaks ties between res
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,33 +69,44 @@ class SearchText:
 
 def render_search_index(docs: Sequence[SearchDoc], texts: Sequence[SearchText] = ()) -> str:
     """Return a classic-script JS file body that assigns window.COUNTERPOINT_SEARCH = {...}."""
-    payload = _index_payload(docs, texts)
-    return f"window.COUNTERPOINT_SEARCH={_script_safe_json(payload)};\n"
+    return "".join(search_index_parts(docs, texts))
 
 
-def _index_payload(docs: Sequence[SearchDoc], texts: Sequence[SearchText]) -> dict[str, object]:
-    """Factor page paths and titles out of the documents (they repeat per paragraph)."""
+def search_index_parts(docs: Iterable[SearchDoc], texts: Sequence[SearchText] = ()) -> Iterator[str]:
+    """`render_search_index` piece by piece, the same bytes: a big reader's index is never whole in memory.
+
+    The keys come in sorted order (docs, kinds, pages, perspectives, v), and each row is
+    dumped on its own: JSON of a list is its items' JSON joined by commas.
+    """
     perspectives: dict[tuple[str, str, str], int] = {}
     pages: dict[tuple[str, str], list[object]] = {}
     for text in texts:
         p = -1 if text.perspective is None else perspectives.setdefault(text.perspective, len(perspectives))
         pages[(text.url, text.title)] = [text.url, text.title, p, text.authors, text.outlet]
     number = {key: n for n, key in enumerate(pages)}
-    rows: list[list[object]] = []
-    for doc in docs:
+    yield 'window.COUNTERPOINT_SEARCH={"docs":['
+    batch: list[str] = []
+    for i, doc in enumerate(docs):
         path, _, fragment = doc.url.partition("#")
         if (path, doc.title) not in number:
             number[(path, doc.title)] = len(pages)
             pages[(path, doc.title)] = [path, doc.title]
         anchor = f"#{fragment}" if fragment else ""
-        rows.append([number[(path, doc.title)], anchor, KINDS.index(doc.kind), doc.label, doc.text])
-    return {
-        "docs": rows,
-        "kinds": list(KINDS),
-        "pages": list(pages.values()),
-        "perspectives": [list(p) for p in perspectives],
-        "v": INDEX_VERSION,
-    }
+        row = [number[(path, doc.title)], anchor, KINDS.index(doc.kind), doc.label, doc.text]
+        batch.append(("," if i else "") + _script_safe_json(row))
+        if len(batch) >= 512:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
+    rest = _script_safe_json(
+        {
+            "kinds": list(KINDS),
+            "pages": list(pages.values()),
+            "perspectives": [list(p) for p in perspectives],
+            "v": INDEX_VERSION,
+        }
+    )
+    yield "]," + rest[1:] + ";\n"
 
 
 def _script_safe_json(value: object) -> str:

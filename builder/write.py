@@ -156,6 +156,10 @@ def write_output(
                 made.add(target.parent)
             if page.reuse is not None:
                 _link(page.reuse, target)
+            elif page.parts is not None:
+                with open(target, "wb") as handle:
+                    for part in page.parts():
+                        handle.write(part.encode("utf-8"))
             else:
                 target.write_bytes(page.content.encode("utf-8"))
             count += 1
