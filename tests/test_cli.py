@@ -108,8 +108,13 @@ def test_version_and_help() -> None:
 
 def test_schema_is_json_with_the_three_files() -> None:
     schema = json.loads(run_cli("schema").output)
-    keys = {next(iter(option["properties"])) for option in schema["oneOf"]}
+    keys = {
+        next(iter(definition["properties"])) for name, definition in schema["$defs"].items() if name != "front_matter"
+    }
     assert keys == {"notes", "links", "terms"}
+    for kind, key in (("notes", "notes"), ("links", "links"), ("glossary", "terms")):
+        assert json.loads(run_cli("schema", kind).output)["required"] == [key]
+    assert run_cli("schema", "notess").exit_code == 2
 
 
 def test_python_dash_m_builder(tmp_path: Path) -> None:

@@ -265,6 +265,8 @@ def test_an_unreadable_file_is_a_message_with_exit_1(make_project, monkeypatch: 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "content/beta.md:1:1: error: cannot read file: Permission denied",
+        "not checked: content/beta.md (the file could not be read); 2 links anchored in 'beta' "
+        "(its file could not be loaded); whether each glossary term occurs in the texts (a text could not be loaded)",
         "1 error(s), 0 warning(s)",
     ]
 
