@@ -76,7 +76,8 @@ def annotations_schema() -> dict[str, Any]:
         "description": "; ".join(WHERE.values()),
         "type": "object",
         **chain,
-        "$defs": {kind: to_schema(spec) for kind, spec in KINDS.items()} | {"front_matter": to_schema(specs.FRONT_MATTER)},
+        "$defs": {kind: to_schema(spec) for kind, spec in KINDS.items()}
+        | {"front_matter": to_schema(specs.FRONT_MATTER)},
     }
 
 

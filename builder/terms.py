@@ -132,9 +132,7 @@ def _wrappable(block: Block, start: int, end: int) -> bool:
     return any(p.wrappable and p.start <= start and end <= p.start + p.length for p in pieces)
 
 
-def warn_unfound(
-    terms: tuple[Term, ...], found: set[str], report: Report, texts: Iterable[str] = ()
-) -> None:
+def warn_unfound(terms: tuple[Term, ...], found: set[str], report: Report, texts: Iterable[str] = ()) -> None:
     """A term or match phrase that occurs in no text is a warning; a misspelt one gets the texts' closest words."""
     if report.unavailable.get("text"):  # the missing phrase may be in the text that could not be loaded
         report.not_checked("whether each glossary term occurs in the texts (a text could not be loaded)")
