@@ -174,7 +174,11 @@ OUTPUT_REFUSED = [
     ("the project itself", ".", "the output folder contains the project itself"),
     ("a folder above the project", "..", "the output folder contains the project itself"),
     ("a file", "site.toml", "the output path is a file, not a folder"),
-    ("a folder it did not build", "../elsewhere", "refusing to replace a non-empty folder that counterpoint did not build"),
+    (
+        "a folder it did not build",
+        "../elsewhere",
+        "refusing to replace a non-empty folder that counterpoint did not build",
+    ),
     ("an input folder of the project", "content", "the output folder is inside the project's content/ folder"),
     ("a folder inside static/", "static/site", "the output folder is inside the project's static/ folder"),
 ]
