@@ -40,6 +40,8 @@ class BlockInfo:
     line: int
     section: int = 0
     label: str = ""
+    level: int = 0
+    """A heading's level (1 for h1 … 6 for h6); 0 for other blocks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +163,7 @@ class TextResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "slug": self.slug,
-            "blocks": [[b.number, b.kind, b.text, b.line, b.section, b.label] for b in self.summary.blocks],
+            "blocks": [[b.number, b.kind, b.text, b.line, b.section, b.label, b.level] for b in self.summary.blocks],
             "unresolved": list(self.summary.unresolved),
             "note_anchors": {k: _anchor_json(a) for k, a in self.note_anchors.items()},
             "end_anchors": {k: _anchor_json(a) for k, a in self.end_anchors.items()},
@@ -177,7 +179,8 @@ class TextResult:
         """The inverse of `to_json`; raises KeyError/TypeError/ValueError on anything malformed."""
         slug = str(data["slug"])
         blocks = tuple(
-            BlockInfo(int(n), str(k), str(t), int(line), int(s), str(lab)) for n, k, t, line, s, lab in data["blocks"]
+            BlockInfo(int(n), str(k), str(t), int(line), int(s), str(lab), int(lev))
+            for n, k, t, line, s, lab, lev in data["blocks"]
         )
         return cls(
             slug,
@@ -256,7 +259,12 @@ def process_text(job: TextJob, shared: Shared) -> tuple[TextResult, str]:
         Occurrence(term, text.slug, b, start, end, f"t-{term}-{i + 1}", linked)
         for i, (term, b, start, end, linked) in enumerate(found)
     )
-    blocks = tuple(BlockInfo(b.number, b.kind, b.text, b.line, b.section, b.footnote_label) for b in parsed.blocks)
+    blocks = tuple(
+        BlockInfo(
+            b.number, b.kind, b.text, b.line, b.section, b.footnote_label, _level(parsed.tokens[b.open_index].tag)
+        )
+        for b in parsed.blocks
+    )
     spans, notes = _spans(job, shared, blocks, note_anchors, end_anchors, occurrences, md)
     header_refs = {m[1] for a in text.authors for m in FOOTNOTE_MARK.finditer(a.affiliation)}
     env = {
@@ -343,6 +351,11 @@ def _spans(
             )
         )
     return spans, notes
+
+
+def _level(tag: str) -> int:
+    """h1 … h6 -> 1 … 6; any other tag -> 0."""
+    return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit() else 0
 
 
 def note_letter(n: int) -> str:

@@ -201,12 +201,19 @@ def occurrences_context(reader: Reader, occ: Occurrence, words: int = 6) -> tupl
 
 
 def toc(reader: Reader, text: Text) -> list[dict[str, Any]]:
-    """A text's headings, in order, each leading to its block (`#p<N>`): its table of contents."""
-    return [
-        {"number": b.number, "title": b.text, "href": f"#p{b.number}"}
-        for b in reader.parsed[text.slug].blocks
-        if b.kind == "heading" and b.text.strip()
-    ]
+    """A text's headings, in order, each leading to its block (`#p<N>`), a lower heading nested in the one
+    above it (`children`): its table of contents."""
+    top: list[dict[str, Any]] = []
+    open_: list[tuple[int, list[dict[str, Any]]]] = [(0, top)]
+    for b in reader.parsed[text.slug].blocks:
+        if b.kind != "heading" or not b.text.strip():
+            continue
+        while len(open_) > 1 and open_[-1][0] >= b.level:
+            open_.pop()
+        item: dict[str, Any] = {"number": b.number, "title": b.text, "href": f"#p{b.number}", "children": []}
+        open_[-1][1].append(item)
+        open_.append((b.level, item["children"]))
+    return top
 
 
 def sequence(reader: Reader, text: Text, root: str) -> dict[str, Any] | None:
