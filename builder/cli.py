@@ -142,7 +142,9 @@ def _configured_output(project_dir: Path) -> str:
 @project_option
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--fix", is_flag=True, help="Re-anchor quotes that no longer match, in place; print each change as a diff.")
+@click.option(
+    "--fix", is_flag=True, help="Re-anchor quotes that no longer match, in place; print each change as a diff."
+)
 @click.option("--dry-run", is_flag=True, help="With --fix: print the diffs and change nothing.")
 def check_command(project_dir: Path, fmt: str, strict: bool, fix: bool, dry_run: bool) -> None:
     """Validate everything; write nothing (but quotes, with --fix)."""
