@@ -30,9 +30,8 @@ def load_annotations(root: Path, report: Report, memo: FileMemo | None = None) -
     notes_files = [p for rel, p in files.items() if _is_yaml_in(rel, "notes")]
     link_files = [p for rel, p in files.items() if rel == PurePosixPath("links.yaml") or _is_yaml_in(rel, "links")]
     glossary = files.get(PurePosixPath("glossary.yaml"))
-    _unexpected_files(
-        [rel for rel, p in files.items() if p not in notes_files and p not in link_files and p != glossary], report
-    )
+    known = {*notes_files, *link_files, glossary}
+    _unexpected_files([rel for rel, p in files.items() if p not in known], report)
     notes = [n for path in notes_files for n in _remembered(memo, root, path, Note, report, _load_notes)]
     links = [link for path in link_files for link in _remembered(memo, root, path, Link, report, _load_links)]
     terms = _remembered(memo, root, glossary, Term, report, _load_terms) if glossary is not None else []

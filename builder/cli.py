@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -9,16 +10,17 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.archive import write_zip
-from builder.config import load_config
 from builder.diagnostics import FORMATTERS, Report, failure_message, run_reporting
-from builder.export import export_command
-from builder.importer import import_command
-from builder.init import init_command
-from builder.pipeline import Project, build, check
 from builder.progress import Progress
-from builder.serve import serve_command
-from builder.stats import stats_command
+
+LAZY_COMMANDS = {
+    "export": "builder.export:export_command",
+    "import": "builder.importer:import_command",
+    "init": "builder.init:init_command",
+    "serve": "builder.serve:serve_command",
+    "stats": "builder.stats:stats_command",
+}
+"""Commands whose modules load only when they run: `counterpoint --version` and a no-change build stay quick."""
 
 project_option = click.option(
     "--project",
@@ -31,7 +33,20 @@ project_option = click.option(
 
 
 class _Commands(click.Group):
-    """The command group: an exception no stage reported becomes one line and exit 1 (a traceback with --debug)."""
+    """The command group: an exception no stage reported becomes one line and exit 1 (a traceback with --debug).
+
+    The commands of LAZY_COMMANDS are imported when asked for (to run, or for `--help`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, _, attr = LAZY_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -90,6 +105,8 @@ def build_command(
     epub_file: Path | None,
 ) -> None:
     """Build the site (or, with --epub, one EPUB of the reader)."""
+    from builder.pipeline import Project, build
+
     if epub_file is not None:
         _build_epub(project_dir, epub_file, strict, out_dir is not None or make_zip)
         return
@@ -115,6 +132,8 @@ def build_command(
         err=True,
     )
     if make_zip:
+        from builder.archive import write_zip
+
         archive = target.with_name(target.name + ".zip")
         write_zip(target, archive)
         click.echo(f"wrote {archive}", err=True)
@@ -123,6 +142,7 @@ def build_command(
 def _build_epub(project_dir: Path, epub_file: Path, strict: bool, site_options: bool) -> None:
     """`build --epub FILE`: the book instead of the site (builder/epub.py)."""
     from builder.epub import build_epub
+    from builder.pipeline import Project
 
     if site_options:
         raise click.UsageError("--epub writes a book instead of the site: --out and --zip do not go with it")
@@ -134,6 +154,8 @@ def _build_epub(project_dir: Path, epub_file: Path, strict: bool, site_options: 
 
 def _configured_output(project_dir: Path) -> str:
     """site.toml's `output` (the build itself reports any problem in site.toml)."""
+    from builder.config import load_config
+
     config = load_config(project_dir, Report())
     return config.output if config is not None else "_site"
 
@@ -148,6 +170,8 @@ def _configured_output(project_dir: Path) -> str:
 @click.option("--dry-run", is_flag=True, help="With --fix: print the diffs and change nothing.")
 def check_command(project_dir: Path, fmt: str, strict: bool, fix: bool, dry_run: bool) -> None:
     """Validate everything; write nothing (but quotes, with --fix)."""
+    from builder.pipeline import Project, check
+
     if dry_run and not fix:
         raise click.UsageError("--dry-run goes with --fix")
     if fix:
@@ -176,12 +200,6 @@ def schema_command(kind: str | None) -> None:
 
     click.echo(json.dumps(kind_schema(kind) if kind else annotations_schema(), indent=2, ensure_ascii=False))
 
-
-main.add_command(serve_command)
-main.add_command(stats_command)
-main.add_command(export_command)
-main.add_command(import_command)
-main.add_command(init_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

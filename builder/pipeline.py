@@ -23,17 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.annotations import load_annotations
-from builder.config import load_config
-from builder.content import load_texts
 from builder.diagnostics import Report
 from builder.keys import engine_fingerprint, key_of
-from builder.linking import Reader, plan, resolve
-from builder.model import Annotations, SiteConfig, Text
 from builder.progress import Progress
 from builder.static_files import StaticFile, collect_static
 from builder.store import CacheUnusable, FileMemo, PageLedger, Store, inputs_snapshot
-from builder.textwork import Shared, TextJob, TextResult, process_text
+
+if TYPE_CHECKING:  # the stages' own modules load when a stage runs: a build with nothing to do needs none
+    from builder.linking import Reader
+    from builder.model import Annotations, SiteConfig, Text
+    from builder.textwork import Shared, TextJob, TextResult
 
 if TYPE_CHECKING:
     from builder.render import RenderedPage
@@ -77,6 +76,10 @@ def load(project: Project, report: Report, skip_static: Path | None = None, memo
     """Stage 1: read and validate every input; a broken file stops only what depends on it.
 
     `memo`, when given, remembers files that loaded cleanly by their bytes (incremental builds)."""
+    from builder.annotations import load_annotations
+    from builder.config import load_config
+    from builder.content import load_texts
+
     config = load_config(project.root, report)
     if config is None:  # texts are read in its light (perspectives, options): nothing else can be checked
         if (project.root / "site.toml").exists():
@@ -107,6 +110,8 @@ def process(
     sources: Sources, report: Report, store: Store, progress: Progress, workers: int | None = None
 ) -> Processed:
     """Stages 2 and 3: each text processed once (from the store when unchanged), then joined."""
+    from builder.linking import plan, resolve
+
     jobs, shared = plan(sources.config, sources.texts, sources.annotations, report)
     engine = store.engine
     shared_key = shared.key
@@ -141,12 +146,16 @@ _SHARED: Shared | None = None
 
 
 def _work(index: int) -> tuple[TextResult, str]:
+    from builder.textwork import process_text
+
     assert _SHARED is not None
     return process_text(_JOBS[index], _SHARED)
 
 
 def _run(jobs: list[TextJob], shared: Shared, workers: int | None) -> Iterator[tuple[TextResult, str]]:
     """Each job's result, in order; on every core for many jobs (workers inherit the jobs by fork)."""
+    from builder.textwork import process_text
+
     global _JOBS, _SHARED
     count = workers if workers is not None else len(os.sched_getaffinity(0))
     few = workers is None and len(jobs) < PARALLEL_FROM  # an explicit number of workers is always used

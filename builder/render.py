@@ -12,7 +12,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -46,15 +45,20 @@ class RenderedPage:
 class LazyBody:
     """A text's HTML, rendered only when a template prints it; hashed by its inputs for the page cache."""
 
-    __slots__ = ("cache_key", "_render", "_html")
+    __slots__ = ("cache_key", "_render", "_html", "_empty")
 
-    def __init__(self, cache_key: str, render: Callable[[], str]) -> None:
+    def __init__(self, cache_key: str, render: Callable[[], str], empty: bool = False) -> None:
         self.cache_key = cache_key
         self._render = render
         self._html: str | None = None
+        self._empty = empty
 
     def __repr__(self) -> str:
         return f"LazyBody({self.cache_key})"
+
+    def __bool__(self) -> bool:
+        """False for HTML known to be empty (so `{% if note_html %}` reads as it would for a string)."""
+        return not self._empty
 
     def __html__(self) -> str:
         if self._html is None:
@@ -120,7 +124,12 @@ class Renderer:
         self.bodies = bodies
         self.body_keys = body_keys
         depth1 = partial(self.resolve, "../")
-        self.link_note_html = {link.id: render_markdown(md, link.note, depth1) for link in reader.annotations.links}
+        self.link_note_html = {  # rendered only for the pages that print them (a kept page needs none)
+            link.id: LazyBody(
+                key_of("link-note", link.note), partial(render_markdown, md, link.note, depth1), not link.note
+            )
+            for link in reader.annotations.links
+        }
         self.term_html = {
             t.id: render_markdown(md, t.definition, partial(self.resolve, "")) for t in reader.annotations.terms
         }
@@ -133,17 +142,23 @@ class Renderer:
         return resolve_internal(self.reader, root, target)
 
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
-        root = "../" * path.count("/")
-        site = self.site_view(root)
+        """A page from its template, or the previous output's file when made from the same context."""
         key = ""
         if self.ledger is not None:
             key = key_of(self.inputs_key, template, path, context)
             old = self.ledger.reusable(path, key)
             if old is not None:
                 return RenderedPage(PurePosixPath(path), "", reuse=old)
+        page = self._render_page(template, path, context)
+        if page is not None and self.ledger is not None:
+            self.ledger.record(path, key)
+        return page
+
+    def _render_page(self, template: str, path: str, context: dict[str, Any]) -> RenderedPage | None:
+        root = "../" * path.count("/")
         try:
-            html = self.env.get_template(template).render(site=site, root=root, path=path, **context)
-        except (jinja2.TemplateError, SecurityError) as exc:
+            html = self.env.get_template(template).render(site=self.site_view(root), root=root, path=path, **context)
+        except jinja2.TemplateError as exc:  # the sandbox's refusals (SecurityError) among them
             self.report.error(
                 _template_location(exc, template),
                 f"error building page '{path}': {exc}",
@@ -151,9 +166,22 @@ class Renderer:
                 code="template",
             )
             return None
-        if self.ledger is not None:
-            self.ledger.record(path, key)
         return RenderedPage(PurePosixPath(path), html)
+
+    def page_when_changed(
+        self, template: str, path: str, key: str, context: Callable[[], dict[str, Any]]
+    ) -> RenderedPage | None:
+        """A page whose context is costly: `key` stands for everything it depends on, and the context is
+        built (and the page rendered) only when the previous output's page was made from another key."""
+        if self.ledger is not None:
+            full = key_of(self.inputs_key, template, path, key)
+            old = self.ledger.reusable(path, full)
+            if old is not None:
+                return RenderedPage(PurePosixPath(path), "", reuse=old)
+        page = self._render_page(template, path, context())
+        if page is not None and self.ledger is not None:
+            self.ledger.record(path, full)
+        return page
 
     def data_page(self, path: str, key: str, make: Callable[[], str]) -> RenderedPage:
         """A generated file that is not a template (glossary data), reused when its key holds."""
@@ -406,12 +434,23 @@ class Renderer:
                         "from": side_src + src.dom_id,
                         "to": side_dst + dst.dom_id,
                         "label": views.link_label(self.reader, link, True),
-                        "note_html": self.link_note_html[link.id],
+                        "note_html": str(self.link_note_html[link.id]),  # the page passes it to a script as JSON
                     }
                 )
         return self.page("compare.html", compare_path(a, b), sides=sides, links=links)
 
     def glossary(self) -> RenderedPage | None:
+        """The glossary and its concordance; its context is built only when its inputs changed."""
+        reader = self.reader
+        key = key_of(
+            "glossary",
+            reader.annotations.terms,
+            sorted(self.body_keys.items()),  # a text's key covers its words and where terms occur in it
+            [(t.slug, t.title, t.url, t.perspective) for t in reader.texts.values()],
+        )
+        return self.page_when_changed("glossary.html", "glossary.html", key, self._glossary_context)
+
+    def _glossary_context(self) -> dict[str, Any]:
         terms = []
         by_term: dict[str, list[Occurrence]] = {}
         for _slug, occs in sorted(self.reader.occurrences.items()):
@@ -455,7 +494,7 @@ class Renderer:
                 }
             )
         letters = sorted({str(t["letter"]) for t in terms})
-        return self.page("glossary.html", "glossary.html", terms=terms, letters=letters)
+        return {"terms": terms, "letters": letters}
 
     def glossary_data(self) -> RenderedPage:
         # popups show definitions on pages at any depth: links carry a %ROOT% that reader.js fills in

@@ -29,11 +29,13 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from builder import modeljson
 from builder.diagnostics import Diagnostic, Report, diagnostic_from, diagnostic_json
-from builder.textwork import TextResult
+
+if TYPE_CHECKING:
+    from builder.textwork import TextResult
 
 CACHE_DIR = ".counterpoint-cache"
 FORMAT = "counterpoint-cache-3"
@@ -134,6 +136,8 @@ class Store:
         row = self.connection.execute("SELECT result FROM texts WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
+        from builder.textwork import TextResult  # the per-text stage's modules load only when texts are processed
+
         try:
             result = TextResult.from_json(json.loads(row[0]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

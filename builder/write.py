@@ -24,10 +24,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from builder.diagnostics import Location, Report
-from builder.render import RenderedPage
 from builder.static_files import StaticFile, copy_static_file
+
+if TYPE_CHECKING:
+    from builder.render import RenderedPage
 
 MARKER = ".counterpoint-site"
 MARKER_TEXT = "This folder was built by counterpoint; `counterpoint build` may replace it.\n"
