@@ -168,7 +168,7 @@ def test_yaml_is_loaded_safely(make_project) -> None:
 
 def test_repository_project_builds(tmp_path: Path) -> None:
     """The bundled reader builds with no errors and no warnings (check --strict)."""
-    result = run_cli("build", "--project", str(REPO), "--out", str(tmp_path / "site"), "--strict")
+    result = run_cli("build", "--project", str(REPO), "--out", str(tmp_path / "site"), "--strict", "--no-cache")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "index.html").is_file()
 

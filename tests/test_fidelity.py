@@ -203,7 +203,7 @@ def sourced_pages() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fidelity") / "site"
-    result = run_cli("build", "--project", str(REPO), "--out", str(out))
+    result = run_cli("build", "--project", str(REPO), "--out", str(out), "--no-cache")
     assert result.exit_code == 0, result.output
     return out
 

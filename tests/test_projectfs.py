@@ -274,12 +274,12 @@ def test_an_unreadable_file_is_a_message_with_exit_1(make_project, monkeypatch: 
 def test_an_internal_error_is_one_line_and_a_traceback_only_with_debug(
     make_project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import builder.cli as cli
+    import builder.pipeline as pipeline  # the CLI imports it when the command runs
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli, "check", broken)
+    monkeypatch.setattr(pipeline, "check", broken)
     project = str(make_project())
     result = run_cli("check", "--project", project)
     assert result.exit_code == 1
@@ -292,12 +292,12 @@ def test_an_internal_error_is_one_line_and_a_traceback_only_with_debug(
 
 
 def test_an_os_error_while_writing_is_a_message(make_project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import builder.cli as cli
+    import builder.write as write
 
     def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device", str(tmp_path / "site" / "index.html"))
 
-    monkeypatch.setattr(cli, "build", disk_full)
+    monkeypatch.setattr(write, "copy_static_file", disk_full)  # the first file the writer writes
     result = run_cli("build", "--project", str(make_project()), "--out", str(tmp_path / "site"), "--no-cache")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"error: No space left on device: {tmp_path / 'site' / 'index.html'}"]

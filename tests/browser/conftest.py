@@ -2,7 +2,8 @@
 
 The session builds this repository's own project once (`python -m builder build`); a failed build
 fails every test. Nothing is downloaded at test time except axe-core from npm, once, into the
-git-ignored folder tests/browser/.axe/ (`npm install --no-save --prefix tests/browser/.axe axe-core@4`).
+system's temporary folder (`npm install --no-save --prefix <tmp>/counterpoint-test-tools/axe axe-core@4`),
+never into the checkout.
 Without Chromium, Playwright or npm the tests skip with a loud reason, and fail instead when the
 environment variable CI is set.
 """
@@ -13,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ import pytest
 from helpers import install_lock
 
 REPO = Path(__file__).resolve().parents[2]
-AXE_DIR = Path(__file__).resolve().parent / ".axe"
+AXE_DIR = Path(tempfile.gettempdir()) / "counterpoint-test-tools" / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(os.environ.get("COUNTERPOINT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -70,7 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def axe_js() -> Path:
-    """axe-core from npm, installed once into tests/browser/.axe (git-ignored, never committed)."""
+    """axe-core from npm, installed once into the system's temporary folder (never into the checkout)."""
     with install_lock(AXE_DIR):
         _install_axe()
     return AXE_JS
