@@ -140,6 +140,10 @@ def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *, id_prefix:
     routes = _routes(pairs, layout)
     chips = _place_chips(pairs, routes, layout)
     first = _reading_order(nodes, edges)[:1]
+    partners: dict[str, int] = {}
+    for pair in pairs:
+        for slug in {pair.a.slug, pair.b.slug}:
+            partners[slug] = partners.get(slug, 0) + 1
     parts = [
         _svg_open(layout, len(nodes), len(edges)),
         _markers(id_prefix),
@@ -148,7 +152,7 @@ def render_map(nodes: Sequence[MapNode], edges: Sequence[MapEdge], *, id_prefix:
         "</g>",
         *_headers(layout),
         '<g class="cpm-nodes">',
-        *(_node(node, layout.boxes[node.slug], pairs, first) for node in _by_reading_order(nodes, columns)),
+        *(_node(node, layout.boxes[node.slug], partners, first) for node in _by_reading_order(nodes, columns)),
         "</g>",
         "</svg>",
     ]
@@ -630,8 +634,8 @@ def _lines(x: float, y: float, lines: Sequence[str], step: float, cls: str) -> s
     return f'<text class="{cls}">{spans}</text>'
 
 
-def _node(node: MapNode, box: Box, pairs: Sequence[MapPair], first: list[str]) -> str:
-    partners = sum(1 for p in pairs if node.slug in (p.a.slug, p.b.slug))
+def _node(node: MapNode, box: Box, partner_counts: dict[str, int], first: list[str]) -> str:
+    partners = partner_counts.get(node.slug, 0)
     name = f"{node.title} ({node.perspective_label}; linked with {partners} text{'s' if partners != 1 else ''})"
     tab = "0" if node.slug in first else "-1"
     return (
