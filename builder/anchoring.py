@@ -52,13 +52,25 @@ class Folded:
     """A block's text with quotes, dashes and spaces folded, and a map back to original offsets."""
 
     text: str
-    origin: tuple[int, ...]
-    """origin[i] = offset in the original text of folded character i; origin[len] = len(original)."""
+    origin: tuple[int, ...] | None = None
+    """None when folding kept every offset (the common case: quotes and dashes are replaced one
+    character for one, and no run of spaces had to be collapsed); otherwise origin[i] = offset in
+    the original text of folded character i, and origin[len] = len(original)."""
+
+    def at(self, i: int) -> int:
+        """The offset in the original text of folded offset `i`."""
+        return i if self.origin is None else self.origin[i]
+
+
+COLLAPSIBLE = re.compile(r"\s{2,}|[^\S ]")
+"""Whitespace that folding changes: a run of several, or any space other than a plain one."""
 
 
 def fold(text: str) -> Folded:
-    """Fold typography and collapse whitespace, remembering where each character came from."""
+    """Fold typography and collapse whitespace; a map back to the original offsets only where they moved."""
     folded = text.translate(FOLD)
+    if not COLLAPSIBLE.search(folded):
+        return Folded(folded)
     out: list[str] = []
     origin: list[int] = []
     pos = 0
@@ -97,7 +109,7 @@ def find_matches(selector: Selector, blocks: tuple[Block, ...], folded: list[Fol
         while start >= 0 and quote:
             end = start + len(quote)
             if _context_ok(f.text, start, end, prefix, suffix):
-                matches.append(Match(b, f.origin[start], f.origin[end - 1] + 1))
+                matches.append(Match(b, f.at(start), f.at(end - 1) + 1))
             start = f.text.find(quote, start + 1)
     return matches
 

@@ -172,7 +172,7 @@ def candidates_for(selector: Selector, index: TextIndex) -> list[Candidate]:
                 score += CONTEXT_WEIGHT * _similarity(text[max(0, start - len(prefix)) : start].strip(), prefix.strip())
             if suffix.strip():
                 score += CONTEXT_WEIGHT * _similarity(text[end : end + len(suffix)].strip(), suffix.strip())
-            match = Match(b, folded.origin[start], folded.origin[end - 1] + 1)
+            match = Match(b, folded.at(start), folded.at(end - 1) + 1)
             found.append(Candidate(match, score, similarity))
     return found
 

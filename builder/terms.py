@@ -92,7 +92,7 @@ def terms_in(
             continue
         for fstart, fend, key in phrases.scan(folded.text):
             term = phrases.owner[key]
-            start, end = folded.origin[fstart], folded.origin[fend - 1] + 1
+            start, end = folded.at(fstart), folded.at(fend - 1) + 1
             if (
                 _in_link(block.link_ranges, start, end)
                 or not _wrappable(block, start, end)

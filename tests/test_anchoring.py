@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from builder.anchoring import TextIndex, anchor_selector
+from builder.anchoring import FOLD, TextIndex, anchor_selector, fold
 from builder.diagnostics import Location, Report
 from builder.markdown import make_markdown
 from builder.model import Selector
@@ -75,3 +75,24 @@ def test_normalised_only_flag() -> None:
     loose = anchor_selector(Selector("x", "It's here"), index, "a", Report())
     assert exact is not None and not exact.normalised_only
     assert loose is not None and loose.normalised_only
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        ("Plain words, one space each.", False),
+        ("“Typographic” quotes — and dashes – fold one for one", False),
+        ("Non\u00a0breaking and thin\u2009spaces fold to one space", False),
+        ("Two  spaces,\ta tab and a\nnewline collapse", True),
+        ("   leading and trailing   ", True),
+    ],
+)
+def test_folded_offsets_lead_back_to_the_same_words(text: str, table: bool) -> None:
+    """Every folded character maps back to the character it came from; a table of offsets is kept
+    only when a run of spaces was collapsed."""
+    folded = fold(text)
+    assert (folded.origin is not None) == table
+    for i, char in enumerate(folded.text):
+        original = text[folded.at(i)]
+        assert original.translate(FOLD) == char or (char == " " and original.isspace())
+    assert folded.at(len(folded.text)) == len(text)
