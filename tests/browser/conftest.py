@@ -55,7 +55,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own project, built once. No fallback: if it does not build, the tests fail."""
     out = tmp_path_factory.mktemp("browser") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--project", str(REPO), "--out", str(out)],
+        [sys.executable, "-m", "builder", "build", "--project", str(REPO), "--out", str(out), "--no-cache"],
         cwd=REPO,
         capture_output=True,
         text=True,
