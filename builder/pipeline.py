@@ -70,6 +70,8 @@ class Processed:
     reader: Reader
     body_keys: dict[str, str]
     store: Store
+    term_keys: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Per text, a hash of what its glossary occurrences depend on (its words, the phrases, the option)."""
 
 
 def load(project: Project, report: Report, skip_static: Path | None = None, memo: FileMemo | None = None) -> Sources:
@@ -138,7 +140,8 @@ def process(
     texts = [dataclasses.replace(text, body="") for text in sources.texts]
     reader = resolve(sources.config, texts, sources.annotations, results, report)
     report.raise_if_errors()
-    return Processed(reader, keys, store)
+    term_keys = {job.text.slug: key_of(job.text.body, job.text.body_line, shared_key) for job in jobs}
+    return Processed(reader, keys, store, term_keys)
 
 
 _JOBS: list[TextJob] = []
@@ -186,6 +189,7 @@ def render_pages(
         report,
         bodies=lambda slug: store.body(processed.body_keys[slug]),
         body_keys=processed.body_keys,
+        term_keys=processed.term_keys,
         ledger=ledger,
         site_key=key_of(store.engine, _templates_key(project, report)),
     )

@@ -121,6 +121,7 @@ class Renderer:
         body_keys: dict[str, str],
         ledger: PageLedger | None = None,
         site_key: str = "",
+        term_keys: dict[str, str] | None = None,
     ) -> None:
         self.reader = reader
         self.ledger = ledger
@@ -130,6 +131,8 @@ class Renderer:
         self.report = report
         self.bodies = bodies
         self.body_keys = body_keys
+        self.term_keys = term_keys if term_keys is not None else body_keys
+        """What each text's glossary occurrences depend on (a note's edit leaves it alone)."""
         depth1 = partial(self.resolve, "../")
         self.link_note_html = {  # rendered only for the pages that print them (a kept page needs none)
             link.id: LazyBody(
@@ -452,7 +455,7 @@ class Renderer:
         key = key_of(
             "glossary",
             reader.annotations.terms,
-            sorted(self.body_keys.items()),  # a text's key covers its words and where terms occur in it
+            sorted(self.term_keys.items()),  # a text's words and the phrases: where terms occur in it
             [(t.slug, t.title, t.url, t.perspective) for t in reader.texts.values()],
         )
         return self.page_when_changed("glossary.html", "glossary.html", key, self._glossary_context)

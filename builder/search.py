@@ -85,19 +85,20 @@ def search_index_parts(docs: Iterable[SearchDoc], texts: Sequence[SearchText] = 
         pages[(text.url, text.title)] = [text.url, text.title, p, text.authors, text.outlet]
     number = {key: n for n, key in enumerate(pages)}
     yield 'window.COUNTERPOINT_SEARCH={"docs":['
-    batch: list[str] = []
-    for i, doc in enumerate(docs):
+    batch: list[list[object]] = []
+    first = True
+    for doc in docs:
         path, _, fragment = doc.url.partition("#")
         if (path, doc.title) not in number:
             number[(path, doc.title)] = len(pages)
             pages[(path, doc.title)] = [path, doc.title]
         anchor = f"#{fragment}" if fragment else ""
-        row = [number[(path, doc.title)], anchor, KINDS.index(doc.kind), doc.label, doc.text]
-        batch.append(("," if i else "") + _script_safe_json(row))
+        batch.append([number[(path, doc.title)], anchor, KINDS.index(doc.kind), doc.label, doc.text])
         if len(batch) >= 512:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+            yield ("" if first else ",") + _script_safe_json(batch)[1:-1]  # a batch's items, without its brackets
+            batch, first = [], False
+    if batch:
+        yield ("" if first else ",") + _script_safe_json(batch)[1:-1]
     rest = _script_safe_json(
         {
             "kinds": list(KINDS),
