@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,19 @@ class Diagnostic:
     """How to fix it: closest matches, valid choices."""
     code: str = "invalid"
     """Stable machine-readable class of the problem (documented in CONTRIBUTING.md)."""
+
+    def as_dict(self) -> dict[str, object]:
+        """The shape `check --format json` prints (documented in CONTRIBUTING.md)."""
+        loc = self.location
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "path": str(loc.path),
+            "line": loc.line,
+            "column": loc.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
@@ -164,18 +178,7 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
         "version": JSON_FORMAT_VERSION,
         "errors": sum(d.severity == "error" for d in diagnostics),
         "warnings": sum(d.severity == "warning" for d in diagnostics),
-        "diagnostics": [
-            {
-                "severity": d.severity,
-                "code": d.code,
-                "path": str(d.location.path),
-                "line": d.location.line,
-                "column": d.location.column,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
+        "diagnostics": [d.as_dict() for d in diagnostics],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
@@ -246,3 +249,17 @@ def diagnostic_from(value: list[Any]) -> Diagnostic:
         raise ValueError(f"bad severity {severity!r}")
     location = Location(PurePosixPath(str(path)), int(line), int(column))
     return Diagnostic(severity, location, str(message), None if hint is None else str(hint), str(code))
+
+
+def report_unknown(report: Report, kind: str, value: str, choices: list[str], location: Location) -> None:
+    """`unknown <kind> '<value>'`, with the closest known name or a few known ones as the hint; nothing when
+    `value` names something that exists but could not be loaded (`not checked` says so instead)."""
+    if report.is_unavailable(kind, value):
+        return
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (" …" if len(choices) > 12 else "")
+    )
+    report.error(location, f"unknown {kind} '{value}'", hint, code="unknown-reference")

@@ -34,14 +34,11 @@ from pathlib import Path, PurePosixPath
 
 from builder.diagnostics import Report
 from builder.epub_pages import FRONT, GLOSSARY, NAV, Locator, Pages, TextPage, h, page_of, reading_order
-from builder.keys import engine_fingerprint
 from builder.linking import Reader
-from builder.markdown import make_markdown
 from builder.model import Text
-from builder.pipeline import Project, load, process
+from builder.pipeline import Project, processed_once, renderer_for
 from builder.progress import Progress
 from builder.render import Renderer
-from builder.store import Store
 from builder.xhtml import Heading, document
 
 MIMETYPE = b"application/epub+zip"
@@ -79,21 +76,11 @@ class EpubResult:
 def build_epub(project: Project, out_file: Path, report: Report, progress: Progress | None = None) -> EpubResult:
     """Check the project, then write its EPUB to `out_file` (replaced only once the whole book is made)."""
     progress = progress or Progress()
-    sources = load(project, report)
-    store = Store.temporary(engine_fingerprint())
     try:
-        processed = process(sources, report, store, progress)
-        renderer = Renderer(
-            processed.reader,
-            make_markdown(),
-            project.templates_dir,
-            report,
-            bodies=lambda slug: store.body(processed.body_keys[slug]),
-            body_keys=processed.body_keys,
-        )
-        files = book_files(renderer, {str(site): path for site, path in sources.static})
+        with processed_once(project, report, progress) as (sources, processed):
+            renderer = renderer_for(project, processed, report)
+            files = book_files(renderer, {str(site): path for site, path in sources.static})
     finally:
-        store.close()
         progress.finish()
     report.raise_if_errors()
     data = zip_book(package(processed.reader, files), files)

@@ -51,6 +51,7 @@ from typing import Any
 
 import click
 
+from builder.cli import project_option
 from builder.diagnostics import Report, run_reporting
 from builder.linking import Reader
 from builder.model import Anchor, Link, Note, Selector
@@ -183,14 +184,7 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 @click.command("export")
-@click.option(
-    "--project",
-    "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder.",
-)
+@project_option
 @click.option(
     "--out",
     "out",

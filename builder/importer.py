@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 import click
 
 from builder.annotate import Annotator, Refused, State
+from builder.cli import project_option
 from builder.diagnostics import excerpt
 
 FRAGMENT = re.compile(r"p(\d+)")
@@ -186,14 +187,7 @@ def _place(annotator: Annotator, incoming: Incoming, urls: dict[str, str], text:
 
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@click.option(
-    "--project",
-    "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder.",
-)
+@project_option
 @click.option("--text", "text", metavar="SLUG", default=None, help="Put every note on this text (whatever its page).")
 def import_command(file: Any, project_dir: Path, text: str | None) -> None:
     """Import W3C Web Annotation JSON-LD (e.g. a Hypothesis export) as notes."""

@@ -12,11 +12,11 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from builder.diagnostics import Location, Report
+from builder.diagnostics import Location, Report, report_unknown
 from builder.model import Anchor, Annotations, Link, Note, SiteConfig, Term, Text
 from builder.terms import Occurrence, PhraseIndex, term_phrases, warn_unfound
 from builder.textwork import Directory, LinkEnd, Shared, TextJob, TextResult, TextSummary, end_key
-from builder.urls import Found, check_links
+from builder.urls import check_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,9 @@ def plan(
         usable = True
         for selector in (item.source, item.target):
             if selector.essay not in by_slug:
-                _unknown("essay", selector.essay, list(by_slug), selector.essay_location or selector.location, report)
+                report_unknown(
+                    report, "essay", selector.essay, list(by_slug), selector.essay_location or selector.location
+                )
                 usable = False
         if not usable:  # a link is shown at both ends or at neither
             continue
@@ -131,7 +133,8 @@ def resolve(
         warn_unfound(annotations.terms, found, report, blocks)
     parsed = {slug: result.summary for slug, result in results.items()}
     body_links = {slug: list(result.links) for slug, result in results.items()}
-    _check_internal_links(annotations, by_slug, parsed, body_links, report)
+    # links and images in bodies, notes, link notes and definitions must lead somewhere (builder/urls.py)
+    check_links(annotations, by_slug, {slug: len(p.blocks) for slug, p in parsed.items()}, body_links, report)
     by_kind = {
         kind: tuple(
             sorted(
@@ -170,18 +173,6 @@ def resolve(
     )
 
 
-def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
-    if report.is_unavailable(kind, value):  # it exists but could not be loaded: `not checked` says so
-        return
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    hint = (
-        f"did you mean '{close[0]}'?"
-        if close
-        else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (" …" if len(choices) > 12 else "")
-    )
-    report.error(location, f"unknown {kind} '{value}'", hint, code="unknown-reference")
-
-
 def _check_text_references(texts: dict[str, Text], report: Report) -> None:
     debates = [s for s, t in texts.items() if t.kind == "debate"]
     essays = [s for s, t in texts.items() if t.kind == "essay"]
@@ -191,20 +182,9 @@ def _check_text_references(texts: dict[str, Text], report: Report) -> None:
             places = text.item_locations.get(key, ())
             for i, slug in enumerate(getattr(text, key)):
                 if slug not in known:
-                    _unknown(kind, slug, known, places[i] if i < len(places) else default, report)
+                    report_unknown(report, kind, slug, known, places[i] if i < len(places) else default)
         if text.parent and text.parent not in texts:
-            _unknown("text", text.parent, list(texts), text.locations.get("parent", text.locations[""]), report)
-
-
-def _check_internal_links(
-    annotations: Annotations,
-    texts: dict[str, Text],
-    parsed: dict[str, TextSummary],
-    body_links: dict[str, list[Found]],
-    report: Report,
-) -> None:
-    """Links and images in text bodies, notes, link notes and definitions must lead somewhere (builder/urls.py)."""
-    check_links(annotations, texts, {slug: len(p.blocks) for slug, p in parsed.items()}, body_links, report)
+            report_unknown(report, "text", text.parent, list(texts), text.locations.get("parent", text.locations[""]))
 
 
 def _check_terms(terms: tuple[Term, ...], report: Report) -> None:
@@ -212,6 +192,6 @@ def _check_terms(terms: tuple[Term, ...], report: Report) -> None:
     for term in terms:
         for see, location in zip(term.see, term.see_locations):
             if see not in ids:
-                _unknown("term", see, ids, location, report)
+                report_unknown(report, "term", see, ids, location)
             elif see == term.id:
                 report.warning(location, f"term '{term.id}' lists itself in 'see'", "remove it", code="self-reference")

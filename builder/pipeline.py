@@ -13,6 +13,7 @@ change. The stages themselves neither know nor care.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # the stages' own modules load when a stage runs: a build wit
     from builder.textwork import Shared, TextJob, TextResult
 
 if TYPE_CHECKING:
-    from builder.render import RenderedPage
+    from builder.render import RenderedPage, Renderer
 
 THEME = Path(__file__).parent / "theme"
 PARALLEL_FROM = 16
@@ -174,15 +175,13 @@ def _run(jobs: list[TextJob], shared: Shared, workers: int | None) -> Iterator[t
         _JOBS, _SHARED = [], None
 
 
-def render_pages(
-    project: Project, processed: Processed, report: Report, progress: Progress, ledger: PageLedger | None
-) -> Iterator[RenderedPage]:
-    """Stage 4: every page, one at a time."""
+def renderer_for(project: Project, processed: Processed, report: Report, ledger: PageLedger | None = None) -> Renderer:
+    """The Renderer of a processed project, its bodies read from the store they were kept in."""
     from builder.markdown import make_markdown
-    from builder.render import Renderer, render_reader
+    from builder.render import Renderer
 
     store = processed.store
-    renderer = Renderer(
+    return Renderer(
         processed.reader,
         make_markdown(),
         project.templates_dir,
@@ -191,12 +190,20 @@ def render_pages(
         body_keys=processed.body_keys,
         term_keys=processed.term_keys,
         ledger=ledger,
-        site_key=key_of(store.engine, _templates_key(project, report)),
+        site_key=key_of(store.engine, _templates_key(project)) if ledger is not None else "",
     )
-    yield from render_reader(renderer, progress)
 
 
-def _templates_key(project: Project, report: Report) -> str:
+def render_pages(
+    project: Project, processed: Processed, report: Report, progress: Progress, ledger: PageLedger | None
+) -> Iterator[RenderedPage]:
+    """Stage 4: every page, one at a time."""
+    from builder.render import render_reader
+
+    yield from render_reader(renderer_for(project, processed, report, ledger), progress)
+
+
+def _templates_key(project: Project) -> str:
     """A hash of the project's own templates (read as the renderer reads them: through projectfs)."""
     from builder.projectfs import list_files, read_file
 
@@ -207,26 +214,30 @@ def _templates_key(project: Project, report: Report) -> str:
     return key_of(parts)
 
 
-def load_reader(project: Project, report: Report) -> Reader:
-    """Every stage up to the resolved Reader, with nothing cached or written (stats, export)."""
+@contextlib.contextmanager
+def processed_once(project: Project, report: Report, progress: Progress) -> Iterator[tuple[Sources, Processed]]:
+    """Load and process the project with nothing cached or written: for `check`, `stats`, `export`, EPUB.
+
+    The bodies live in a temporary store, removed when the block ends."""
     sources = load(project, report)
     store = Store.temporary(engine_fingerprint())
     try:
-        return process(sources, report, store, Progress()).reader
+        yield sources, process(sources, report, store, progress)
     finally:
         store.close()
+
+
+def load_reader(project: Project, report: Report) -> Reader:
+    """Every stage up to the resolved Reader, with nothing cached or written (stats, export)."""
+    with processed_once(project, report, Progress()) as (_, processed):
+        return processed.reader
 
 
 def check(project: Project, report: Report, progress: Progress | None = None) -> int:
     """Run every stage except writing (`counterpoint check` stops here); returns the number of pages."""
     progress = progress or Progress()
-    sources = load(project, report)
-    store = Store.temporary(engine_fingerprint())
-    try:
-        processed = process(sources, report, store, progress)
+    with processed_once(project, report, progress) as (_, processed):
         count = sum(1 for _ in render_pages(project, processed, report, progress, None))
-    finally:
-        store.close()
     report.raise_if_errors()
     return count
 

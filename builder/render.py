@@ -26,6 +26,7 @@ from builder.progress import Progress
 from builder.store import PageLedger
 from builder.terms import Occurrence
 from builder.textblocks import FOOTNOTE_MARK
+from builder.textwork import Directory
 
 THEME = Path(__file__).parent / "theme"
 BLOCK_TAGS = re.compile(r"<(/?)(p|ul|ol|li|blockquote|h[1-6]|pre)(\s[^>]*)?>")
@@ -143,13 +144,19 @@ class Renderer:
         self.term_html = {
             t.id: render_markdown(md, t.definition, partial(self.resolve, "")) for t in reader.annotations.terms
         }
-        self._pairs: list[tuple[str, str]] | None = None
 
     # -------------------------------------------------------------- helpers
 
     def resolve(self, root: str, target: str) -> str | None:
         """`text:<slug>[#p<N>]` / `term:<id>` -> a URL relative to a page at `root` (None if unknown)."""
-        return resolve_internal(self.reader, root, target)
+        return self.directory.resolve(root, target)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(
+            {t.slug: t.url for t in self.reader.texts.values()},
+            {t.id: t.term for t in self.reader.terms_by_id.values()},
+        )
 
     def page(self, template: str, path: str, **context: Any) -> RenderedPage | None:
         """A page from its template, or the previous output's file when made from the same context."""
@@ -320,8 +327,8 @@ class Renderer:
                 counts[link.relation] = counts.get(link.relation, 0) + 1
         pairs = [
             {"a": self.reader.texts[a].title, "b": self.reader.texts[b].title, "url": root + compare_path(a, b)}
-            for a, b in self.compare_pairs()
-            if a in members and b in members
+            for a, b in combinations(sorted(members), 2)
+            if (a, b) in self._static_pairs
         ]
         return self.page(
             "debate.html",
@@ -380,18 +387,19 @@ class Renderer:
 
     def compare_pairs(self) -> list[tuple[str, str]]:
         """Each debate's pairs of texts, slugs sorted: each gets a static compare page (no script needed)."""
-        if self._pairs is None:
-            pairs = {tuple(sorted(p)) for d in self.reader.ordered("debate") for p in combinations(d.essays, 2)}
-            texts = self.reader.texts
-            self._pairs = sorted((a, b) for a, b in pairs if a in texts and b in texts and a != b)
-        return self._pairs
+        return sorted(self._static_pairs)
+
+    @cached_property
+    def _static_pairs(self) -> set[tuple[str, str]]:
+        texts = self.reader.texts
+        pairs = {tuple(sorted(p)) for d in self.reader.ordered("debate") for p in combinations(d.essays, 2)}
+        return {(a, b) for a, b in pairs if a in texts and b in texts and a != b}
 
     @cached_property
     def _pairs_by_text(self) -> dict[str, list[tuple[str, str]]]:
         """Every pair a text can be read beside: its debates' pairs, and (option `compare_pairs = "linked"`)
         every text it is linked with, which the composer page shows side by side."""
-        static = set(self.compare_pairs())
-        pairs = set(static)
+        pairs = set(self._static_pairs)
         if self.reader.config.compare_pairs == "linked":
             pairs |= {
                 (min(k.source.essay, k.target.essay), max(k.source.essay, k.target.essay))
@@ -406,11 +414,10 @@ class Renderer:
 
     def compares_of(self, slug: str, root: str) -> list[dict[str, str]]:
         """Links to read the text side by side with another: a compare page for a debate's pair, else the composer."""
-        static = set(self.compare_pairs())
         out = []
         for a, b in self._pairs_by_text.get(slug, ()):
             other = b if a == slug else a
-            url = compare_path(a, b) if (a, b) in static else f"{COMPOSER}?a={slug}&b={other}"
+            url = compare_path(a, b) if (a, b) in self._static_pairs else f"{COMPOSER}?a={slug}&b={other}"
             out.append({"title": self.reader.texts[other].title, "url": root + url})
         return out
 
@@ -532,16 +539,6 @@ def affiliation_html(affiliation: str, id_prefix: str = "") -> Markup:
         pos = found.end()
     parts.append(escape(affiliation[pos:]))
     return Markup("").join(parts)
-
-
-def resolve_internal(reader: Reader, root: str, target: str) -> str | None:
-    scheme, _, rest = target.partition(":")
-    name, _, fragment = rest.partition("#")
-    if scheme == "text" and name in reader.texts:
-        return root + reader.texts[name].url + (f"#{fragment}" if fragment else "")
-    if scheme == "term" and any(t.id == name for t in reader.annotations.terms):
-        return f"{root}glossary.html#{name}"
-    return None
 
 
 def script_assign(name: str, value: Any) -> str:

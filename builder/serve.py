@@ -684,18 +684,7 @@ def _diagnostics_json(diagnostics: list[Diagnostic]) -> dict[str, object]:
     return {
         "error": diagnostics[0].message if diagnostics else "refused",
         "text": format_text(diagnostics),
-        "diagnostics": [
-            {
-                "severity": d.severity,
-                "code": d.code,
-                "path": str(d.location.path),
-                "line": d.location.line,
-                "column": d.location.column,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
+        "diagnostics": [d.as_dict() for d in diagnostics],
     }
 
 

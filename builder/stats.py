@@ -61,6 +61,7 @@ from typing import Any
 
 import click
 
+from builder.cli import project_option
 from builder.diagnostics import Report, run_reporting
 from builder.linking import Reader
 from builder.model import Anchor, Selector, Text
@@ -257,14 +258,7 @@ def _balance_lines(stats: dict[str, Any]) -> list[str]:
 
 
 @click.command("stats")
-@click.option(
-    "--project",
-    "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder.",
-)
+@project_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stats_command(project_dir: Path, fmt: str) -> None:
     """Count notes, links and glossary occurrences per essay; list what to tighten."""

@@ -23,7 +23,6 @@ Windows): it is treated as the external link it was meant to be, `https://host/x
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from builder.diagnostics import Location, Report
+from builder.diagnostics import Location, Report, report_unknown
 
 if TYPE_CHECKING:
     from builder.model import Annotations, Text
@@ -196,7 +195,7 @@ def check_found(
             _check_text(target, site, where, report)
         elif target.kind == "term":
             if target.name not in site.terms:
-                _unknown("term", target.name, list(site.terms), where, report)
+                report_unknown(report, "term", target.name, list(site.terms), where)
         elif target.kind == "fragment":
             _check_paragraph(slug, target.fragment, site.paragraphs.get(slug, 0), where, report)
         elif target.kind == "unsafe":
@@ -232,7 +231,7 @@ def check_found(
 def _check_text(target: Target, site: Site, where: Location, report: Report) -> None:
     count = site.paragraphs.get(target.name)
     if count is None:
-        _unknown("text", target.name, list(site.paragraphs), where, report)
+        report_unknown(report, "text", target.name, list(site.paragraphs), where)
     elif target.fragment:
         _check_paragraph(target.name, target.fragment, count, where, report)
 
@@ -247,18 +246,6 @@ def _check_paragraph(name: str, fragment: str, count: int, where: Location, repo
         f"'{name}' has paragraphs p1 to p{count}",
         code="unknown-reference",
     )
-
-
-def _unknown(kind: str, value: str, choices: list[str], location: Location, report: Report) -> None:
-    if report.is_unavailable(kind, value):  # it exists but could not be loaded: `not checked` says so
-        return
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    hint = (
-        f"did you mean '{close[0]}'?"
-        if close
-        else f"known {kind}s: {', '.join(sorted(choices)[:12])}" + (" …" if len(choices) > 12 else "")
-    )
-    report.error(location, f"unknown {kind} '{value}'", hint, code="unknown-reference")
 
 
 def column_in(lines: Sequence[str], found: Found) -> tuple[int, int]:

@@ -1,13 +1,11 @@
-"""Reader -> per-page decorations and template views: relative URLs, ids and labels computed here, not in templates."""
+"""Reader -> template views: relative URLs, labels, dialogue panels, contents and sequences, computed here, not in templates."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from builder.linking import Reader
-from builder.markdown import Marker, Span
 from builder.model import Anchor, Link, Text
 from builder.terms import Occurrence
 
@@ -19,16 +17,6 @@ INVERSE = {
     "same-event": "same event as",
 }
 RELATION_ORDER = ("rebuts", "supports", "qualifies", "contextualises", "same-event")
-
-
-def note_letter(n: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: editor notes are lettered, never numbered with the authors' notes."""
-    letters = ""
-    n += 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(97 + r) + letters
-    return letters
 
 
 def passage_number(reader: Reader, anchor: Anchor) -> int:
@@ -74,78 +62,6 @@ def link_href(reader: Reader, link: Link, outgoing: bool, root: str) -> str:
     other = link.target if outgoing else link.source
     dom = f"link-{link.id}-to" if outgoing else f"link-{link.id}"
     return f"{root}{reader.texts[other.essay].url}#{dom}"
-
-
-@dataclass(frozen=True, slots=True)
-class PageSpans:
-    spans: list[Span]
-    notes: list[dict[str, Any]]
-
-
-def spans_for(reader: Reader, slug: str, root: str, note_html: dict[tuple[str, str], str]) -> PageSpans:
-    """Everything to wrap in one text: note anchors, both ends of links, glossary occurrences."""
-    spans: list[Span] = []
-    notes = []
-    essay_notes = sorted(
-        (
-            (a, n)
-            for n in reader.notes_of.get(slug, ())
-            for a in [reader.note_anchors.get((slug, n.id))]
-            if a is not None
-        ),
-        key=lambda an: (an[0].block, an[0].start, an[1].id),
-    )
-    for i, (anchor, note) in enumerate(essay_notes):
-        letter = note_letter(i)
-        body = note_html[(slug, note.id)]
-        marker = Marker("note", f"#note-{note.id}", letter, f"note {letter}", dom_id=f"noteref-{note.id}", html=body)
-        spans.append(
-            Span(
-                anchor.block, anchor.start, anchor.end, "anchor", anchor.dom_id, "anchor anchor-note", markers=(marker,)
-            )
-        )
-        notes.append({"id": note.id, "letter": letter, "html": body, "block": passage_number(reader, anchor)})
-    for link in reader.links_of.get(slug, ()):
-        source, target = reader.link_anchors[link.id]
-        for anchor, outgoing in ((source, True), (target, False)):
-            if anchor.essay != slug:
-                continue
-            other = target if outgoing else source
-            marker = Marker(
-                "link",
-                link_href(reader, link, outgoing, root),
-                link_label(reader, link, outgoing),
-                link_label(reader, link, outgoing),
-                relation=link.relation,
-                preview=passage_words(reader, other),
-            )
-            spans.append(
-                Span(
-                    anchor.block,
-                    anchor.start,
-                    anchor.end,
-                    "anchor",
-                    anchor.dom_id,
-                    f"anchor anchor-link rel-{link.relation}",
-                    markers=(marker,),
-                )
-            )
-    terms = {t.id: t for t in reader.annotations.terms}
-    for occ in reader.occurrences.get(slug, []):
-        href = f"{root}glossary.html#{occ.term}" if occ.linked else ""
-        spans.append(
-            Span(
-                occ.block,
-                occ.start,
-                occ.end,
-                "term",
-                occ.dom_id,
-                "term" if occ.linked else "term-occ",
-                href,
-                terms[occ.term].term if occ.linked else "",
-            )
-        )
-    return PageSpans(spans, notes)
 
 
 def dialogue(reader: Reader, text: Text, root: str) -> list[dict[str, Any]]:

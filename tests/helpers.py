@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import sys
+import tempfile
 import textwrap
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from builder.cli import main
@@ -15,6 +20,18 @@ from builder.cli import main
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "projects" / "minimal"
+TOOLS = Path(tempfile.gettempdir()) / "counterpoint-test-tools"
+"""Where tests install the npm tools they run (axe-core, vnu-jar): never the checkout."""
+
+
+def tool_unavailable(what: str, reason: str) -> None:
+    """Skip loudly on a developer's machine; fail in CI, where .ci/run provides every tool."""
+    message = f"{what} NOT RUN: {reason}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI is set, so this is an error)", pytrace=False)
+    warnings.warn(message, stacklevel=3)
+    sys.stderr.write(f"\n{'!' * 72}\n{message}\n{'!' * 72}\n")
+    pytest.skip(message)
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

@@ -10,13 +10,10 @@ epubcheck tests skip with a loud reason on a developer's machine, and fail when 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import struct
 import subprocess
-import sys
-import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -24,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
-from helpers import MINIMAL, REPO, run_cli
+from helpers import MINIMAL, REPO, run_cli, tool_unavailable
 
 X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -132,13 +129,7 @@ def follow(book: dict[str, ET.Element], here: str, href: str) -> ET.Element:
 
 
 def unavailable(reason: str) -> None:
-    """Skip loudly on a developer's machine; fail in CI, where .ci/run installs epubcheck."""
-    message = f"EPUBCHECK NOT RUN: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set, so this is an error)", pytrace=False)
-    warnings.warn(message, stacklevel=2)
-    sys.stderr.write(f"\n{'!' * 72}\n{message}\n{'!' * 72}\n")
-    pytest.skip(message)
+    tool_unavailable("EPUBCHECK", reason)
 
 
 def epubcheck(book: Path) -> dict[str, object]:

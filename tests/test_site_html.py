@@ -10,30 +10,20 @@ Generic on purpose: the checker reads every .html file of the output, whatever t
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-import tempfile
-import warnings
 from pathlib import Path
 
 import pytest
-from helpers import install_lock
+from helpers import TOOLS, install_lock, tool_unavailable
 
 VNU_VERSION = "26.9.27"
-VNU_DIR = Path(tempfile.gettempdir()) / "counterpoint-test-tools" / f"vnu-jar-{VNU_VERSION}"
+VNU_DIR = TOOLS / f"vnu-jar-{VNU_VERSION}"
 VNU_JAR = VNU_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def unavailable(reason: str) -> None:
-    """Skip loudly on a developer's machine; fail in CI, where the set-up must provide everything."""
-    message = f"NU HTML CHECKER NOT RUN: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set, so this is an error)", pytrace=False)
-    warnings.warn(message, stacklevel=2)
-    sys.stderr.write(f"\n{'!' * 72}\n{message}\n{'!' * 72}\n")
-    pytest.skip(message)
+    tool_unavailable("NU HTML CHECKER", reason)
 
 
 @pytest.fixture(scope="session")

@@ -14,18 +14,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import install_lock
+from helpers import TOOLS, install_lock, tool_unavailable
 
 REPO = Path(__file__).resolve().parents[2]
-AXE_DIR = Path(tempfile.gettempdir()) / "counterpoint-test-tools" / "axe"
+AXE_DIR = TOOLS / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(os.environ.get("COUNTERPOINT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -41,13 +39,7 @@ NARROW = {"width": 390, "height": 844}
 
 
 def unavailable(reason: str) -> None:
-    """Skip loudly on a developer's machine; fail in CI, where the set-up must provide everything."""
-    message = f"BROWSER TESTS NOT RUN: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set, so this is an error)", pytrace=False)
-    warnings.warn(message, stacklevel=2)
-    sys.stderr.write(f"\n{'!' * 72}\n{message}\n{'!' * 72}\n")
-    pytest.skip(message)
+    tool_unavailable("BROWSER TESTS", reason)
 
 
 @pytest.fixture(scope="session")

@@ -53,26 +53,8 @@
     return "@misc{" + key + ",\n" + fields.map(function (f) { return "  " + f[0] + " = {" + f[1] + "}"; }).join(",\n") + "\n}";
   }
 
-  function copy(text, done) {
-    function fallback() {
-      var ta = doc.createElement("textarea"), ok = false;
-      ta.value = text;
-      ta.style.position = "fixed";
-      ta.style.opacity = "0";
-      doc.body.appendChild(ta);
-      ta.select();
-      try { ok = doc.execCommand("copy"); } catch (e) { ok = false; }
-      doc.body.removeChild(ta);
-      done(ok);
-    }
-    try {
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
-        return;
-      }
-    } catch (e) { /* fall through */ }
-    fallback();
-  }
+  /* reader.js (loaded before this file on every page) copies text, with a fallback where the clipboard API is refused */
+  var copy = window.COUNTERPOINT_COPY;
 
   /* ---- ¶ permalinks: handled here, before reader.js, so that the published address is copied */
   var toast = null, timer = 0;

@@ -99,6 +99,7 @@
     } catch (e) { /* fall through */ }
     fallback();
   }
+  window.COUNTERPOINT_COPY = copyText; /* cite.js uses it too */
 
   function onPnum(a, event) {
     event.preventDefault();
